@@ -1,0 +1,9 @@
+/**
+ * `@vod-uploader/tencent` — the Tencent Cloud protocol and nothing else: TC3-HMAC-SHA256 and COS q-sign
+ * signing and verification, typed VOD 2018-07-17 actions with a small client, a small COS XML client.
+ * Web-standard code only (Web Crypto, fetch): runs in browsers, Node, Deno, Bun and Workers.
+ * @module
+ */
+export * from './crypto.ts';
+export * from './tc3.ts';
+export * from './cos-sign.ts';
