@@ -7,3 +7,4 @@
 export * from './crypto.ts';
 export * from './tc3.ts';
 export * from './cos-sign.ts';
+export * from './vod-types.ts';
