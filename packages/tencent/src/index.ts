@@ -8,3 +8,6 @@ export * from './crypto.ts';
 export * from './tc3.ts';
 export * from './cos-sign.ts';
 export * from './vod-types.ts';
+export * from './errors.ts';
+export * from './transport.ts';
+export * from './vod-client.ts';
