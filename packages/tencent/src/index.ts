@@ -11,3 +11,4 @@ export * from './vod-types.ts';
 export * from './errors.ts';
 export * from './transport.ts';
 export * from './vod-client.ts';
+export * from './xml.ts';
