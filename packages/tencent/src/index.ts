@@ -12,3 +12,5 @@ export * from './errors.ts';
 export * from './transport.ts';
 export * from './vod-client.ts';
 export * from './xml.ts';
+export * from './cos-results.ts';
+export * from './cos-client.ts';
