@@ -109,7 +109,7 @@ export interface CosHeadResult {
   requestId?: string;
 }
 
-export interface CosPresignInput {
+export interface CosPresignUrlInput {
   method: string;
   key: string;
   /** Query parameters of the request, signed (`{ partNumber: 1, uploadId }`). */
@@ -137,7 +137,7 @@ export interface CosClient {
   /** Unfinished multipart uploads of the bucket (`GET /?uploads`), following pagination. */
   listMultipartUploads(input?: { prefix?: string; maxUploads?: number } & CosCallOptions): Promise<CosMultipartUpload[]>;
   /** A presigned URL carrying the signature and the token in its query. */
-  presignUrl(input: CosPresignInput): Promise<string>;
+  presignUrl(input: CosPresignUrlInput): Promise<string>;
 }
 
 interface Call extends CosCallOptions {
