@@ -302,3 +302,46 @@ describe('createVodClient', () => {
     );
   });
 });
+
+describe('createVodClient over loopback with the real fetch', () => {
+  it('a server verifying the wire request (Host with port, exact body) accepts it', async () => {
+    const { createServer } = await import('node:http');
+    const results: boolean[] = [];
+    const server = createServer(async (req, res) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of req) chunks.push(chunk as Uint8Array);
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+      const result = await verifyTc3({
+        method: req.method!,
+        path: req.url!,
+        headers,
+        body: new Uint8Array(Buffer.concat(chunks)),
+        lookupSecret: (id) => (id === SECRET_ID ? SECRET_KEY : undefined),
+        now: NOW_S,
+      });
+      results.push(result.ok);
+      const body = result.ok
+        ? { Response: { FileId: 'f1', MediaUrl: 'http://m', CoverUrl: null, RequestId: 'r1' } }
+        : { Response: { Error: { Code: result.code, Message: result.message }, RequestId: 'r2' } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const endpoint = `http://127.0.0.1:${port}`;
+      const out = await createVodClient({ secretId: SECRET_ID, secretKey: SECRET_KEY, endpoint, now: () => NOW_MS }).commitUpload({
+        VodSessionKey: '会话',
+      });
+      assert.equal(out.FileId, 'f1');
+      const bad = createVodClient({ secretId: SECRET_ID, secretKey: 'wrongFakeKey', endpoint, now: () => NOW_MS });
+      const e = await bad.commitUpload({ VodSessionKey: 'k' }).catch((x: unknown) => x);
+      assert.ok(e instanceof TencentCloudError);
+      assert.equal(e.code, 'AuthFailure.SignatureFailure');
+      assert.deepEqual(results, [true, false]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
