@@ -106,6 +106,3 @@ export function cosBaseUrl(template: string, bucket: string, region: string): st
     .replaceAll('{BucketName}', m?.[1] ?? bucket)
     .replace(/\/+$/, '');
 }
-
-/** The default COS URL template: the cloud's virtual-hosted bucket endpoint. */
-export const COS_DEFAULT_ENDPOINT = 'https://{Bucket}.cos.{Region}.myqcloud.com';

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   object_mismatch: 409,
   upload_not_found: 404,
   session_completed: 409,
+  in_progress: 409,
   rate_limited: 429,
   upstream: 502,
   internal: 500,
@@ -34,12 +35,12 @@ export const ERROR_STATUS = {
 export type SignerErrorCode = keyof typeof ERROR_STATUS;
 
 /** Codes that are worth retrying as they are (the same request may succeed later). */
-const RETRYABLE: ReadonlySet<SignerErrorCode> = new Set(['rate_limited', 'internal']);
+const RETRYABLE: ReadonlySet<SignerErrorCode> = new Set(['rate_limited', 'in_progress', 'internal']);
 
 export interface SignerErrorOptions {
   /** Overrides the status of the code (e.g. 503 for a throttled upstream). */
   status?: number;
-  /** Defaults to true for `rate_limited` and `internal`, false otherwise. */
+  /** Defaults to true for `rate_limited`, `in_progress` and `internal`, false otherwise. */
   retryable?: boolean;
   /** The cloud's RequestId, when the failure came from the cloud. */
   requestId?: string;

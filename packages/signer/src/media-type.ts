@@ -8,12 +8,12 @@
 
 /** Video formats VOD takes for upload. */
 export const VIDEO_TYPES = [
-  '3gp', 'asf', 'avi', 'f4v', 'flv', 'm2ts', 'm3u8', 'm4v', 'mkv', 'mov', 'mp4', 'mpeg', 'mpg', 'mts', 'mxf',
-  'rm', 'rmvb', 'ts', 'vob', 'webm', 'wm', 'wmv',
+  '3gp', 'asf', 'avi', 'f4v', 'flv', 'm3u8', 'm4v', 'mkv', 'mov', 'mp4', 'mpeg', 'mpg', 'mxf', 'qt', 'rm', 'rmvb',
+  'ts', 'vob', 'webm', 'wm', 'wmv',
 ] as const;
 
 /** Audio formats VOD takes for upload. */
-export const AUDIO_TYPES = ['aac', 'amr', 'flac', 'm4a', 'mp3', 'ogg', 'wav', 'wma'] as const;
+export const AUDIO_TYPES = ['aac', 'amr', 'flac', 'm4a', 'mp3', 'ogg', 'wav'] as const;
 
 /** Cover image formats. */
 export const IMAGE_TYPES = ['bmp', 'gif', 'jpeg', 'jpg', 'png', 'webp'] as const;
@@ -53,7 +53,6 @@ const MIME_TO_TYPE: Readonly<Record<string, string>> = {
   'audio/x-wav': 'wav',
   'audio/wave': 'wav',
   'audio/amr': 'amr',
-  'audio/x-ms-wma': 'wma',
   'image/jpeg': 'jpg',
   'image/png': 'png',
   'image/gif': 'gif',

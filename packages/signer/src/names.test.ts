@@ -54,6 +54,8 @@ describe('truncateUtf8', () => {
 describe('safeMediaName', () => {
   it('cleans and caps', () => {
     assert.equal(safeMediaName(' My / clip\u0000 '), 'My clip');
-    assert.equal(safeMediaName('x'.repeat(300), 64), 'x'.repeat(64));
+    assert.equal(safeMediaName('x'.repeat(300), 40), 'x'.repeat(40));
+    assert.equal(safeMediaName('x'.repeat(300)), 'x'.repeat(64), "VOD's 64-character cap");
+    assert.equal(safeMediaName('🎬'.repeat(40)), '🎬'.repeat(30), 'whole surrogate pairs only');
   });
 });

@@ -10,8 +10,10 @@ const FORBIDDEN = /[\\/:*?"<>|]/g;
 /** C0/C1 controls, DEL, bidi embeddings/overrides/isolates, zero-width and BOM, line/paragraph separators. */
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
-/** Default cap of a media name, in UTF-8 bytes. */
+/** Default cap of a file or media name, in UTF-8 bytes. */
 export const DEFAULT_NAME_BYTES = 120;
+/** VOD's cap of a media name, in characters (UTF-16 units, as the API counts them). */
+export const MEDIA_NAME_CHARS = 64;
 
 const encoder = new TextEncoder();
 
@@ -20,14 +22,17 @@ export function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
-/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a code point (nor between a surrogate pair). */
-export function truncateUtf8(text: string, maxBytes: number): string {
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes (and `maxChars` UTF-16 units), never inside a code point (nor
+ * between a surrogate pair).
+ */
+export function truncateUtf8(text: string, maxBytes: number, maxChars = Infinity): string {
   let bytes = 0;
   let out = '';
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    if (bytes + n > maxBytes) break;
+    if (bytes + n > maxBytes || out.length + ch.length > maxChars) break;
     bytes += n;
     out += ch;
   }
@@ -77,7 +82,10 @@ export function safeFileName(name: string, maxBytes = DEFAULT_NAME_BYTES): SafeN
   return { fileName: stem ? `${stem}${extPart}` : '', stem, extension };
 }
 
-/** A media name (from the client's option or the file's stem) cleaned and capped; `''` when nothing is left. */
+/**
+ * A media name (from the client's option or the file's stem) cleaned and capped at `maxBytes` UTF-8 bytes and
+ * VOD's 64 characters; `''` when nothing is left.
+ */
 export function safeMediaName(name: string, maxBytes = DEFAULT_NAME_BYTES): string {
-  return truncateUtf8(cleanName(name), maxBytes).replace(/[\s.]+$/, '');
+  return truncateUtf8(cleanName(name), maxBytes, MEDIA_NAME_CHARS).replace(/[\s.]+$/, '');
 }

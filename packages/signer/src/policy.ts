@@ -5,7 +5,7 @@
  */
 import { SignerError } from './errors.ts';
 import { AUDIO_TYPES, IMAGE_TYPES, VIDEO_TYPES } from './media-type.ts';
-import { DEFAULT_NAME_BYTES, safeMediaName, utf8Length } from './names.ts';
+import { DEFAULT_NAME_BYTES, safeMediaName } from './names.ts';
 import { integer, object, string, type Json } from './validate.ts';
 
 export const KiB = 1024;
@@ -184,9 +184,6 @@ export function resolveOptions(
     put(c, path);
   }
   put(checkNames(defaults, 'policy.defaults'), 'policy.defaults');
-  if (typeof out.mediaName === 'string' && utf8Length(out.mediaName) > policy.maxNameBytes) {
-    out.mediaName = safeMediaName(out.mediaName, policy.maxNameBytes);
-  }
   return out as UploadOptions;
 }
 
