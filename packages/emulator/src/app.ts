@@ -10,6 +10,7 @@ import { createCosHandler } from './cos/router.ts';
 import { ConnectionCut } from './errors.ts';
 import { parseFaultRule, type Faults } from './faults.ts';
 import { corsHeaders, nodeIncoming, preflight, type EmulatorEnv } from './http.ts';
+import { newCosRequestId } from './ids.ts';
 import { createMediaHandler } from './media.ts';
 import { resolveOptions, type EmulatorOptions } from './options.ts';
 import type { Stats } from './stats.ts';
@@ -63,6 +64,9 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const res = c.res;
     if (res.type !== 'error') {
       for (const [k, v] of Object.entries(corsHeaders(c.req.header('origin')))) res.headers.set(k, v);
+      if (!res.headers.has('x-cos-request-id') && !c.req.path.startsWith('/__emulator/') && c.req.path !== '/') {
+        res.headers.set('x-cos-request-id', newCosRequestId());
+      }
     }
     log(`${c.req.method} ${c.get('op') ?? '-'} ${res.status} ${ms}ms`);
   });

@@ -211,22 +211,20 @@ export class Store {
   save(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#pending) return this.#pending;
-    const run = async () => {
-      if (this.#writing) await this.#writing.catch(() => {});
+    const previous = this.#writing;
+    const write = (async () => {
+      // Always yields first, so `#pending` is set before the snapshot below is taken.
+      await previous?.catch(() => {});
       this.#pending = undefined;
       const text = JSON.stringify(this.state);
       const file = join(this.dir, STATE_FILE);
       const tmp = `${file}.${randomHex(6)}.tmp`;
       await writeFile(tmp, text);
       await rename(tmp, file);
-    };
-    const p = run();
-    this.#pending = p;
-    this.#writing = p.finally(() => {
-      if (this.#writing === w) this.#writing = undefined;
-    });
-    const w = this.#writing;
-    return p;
+    })();
+    this.#pending = write;
+    this.#writing = write;
+    return write;
   }
 
   /** Flushes and stops persisting. */
