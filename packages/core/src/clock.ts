@@ -1,0 +1,138 @@
+/**
+ * Injected time and connectivity: the engine never calls `setTimeout`, `Date.now` or `navigator.onLine`
+ * directly, so tests drive time and the network state.
+ * @module
+ */
+import { abortError } from './errors.ts';
+
+/** Timers and the current time, in ms. */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The runtime's own clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** The abort reason of a signal, as thrown by the engine (an `ABORTED` error unless the caller gave a reason). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? abortError();
+}
+
+/** Waits `ms` on `clock`; rejects with the signal's reason when it aborts first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(abortReason(signal!));
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves with `promise`, or rejects with the signal's reason when it aborts first (the promise runs on). */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Whether the network is up, and a way to hear when that changes. */
+export interface Connectivity {
+  isOnline(): boolean;
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  subscribe(listener: (online: boolean) => void): () => void;
+}
+
+/** For runtimes without an online signal (Node): always online. */
+export const alwaysOnline: Connectivity = {
+  isOnline: () => true,
+  subscribe: () => () => {},
+};
+
+/** `navigator.onLine` plus the window's `online`/`offline` events; {@link alwaysOnline} where there are none. */
+export function browserConnectivity(): Connectivity {
+  const target = globalThis as unknown as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>> & {
+    navigator?: { onLine?: boolean };
+  };
+  if (typeof target.addEventListener !== 'function' || typeof target.navigator?.onLine !== 'boolean') return alwaysOnline;
+  return {
+    isOnline: () => target.navigator?.onLine !== false,
+    subscribe(listener) {
+      const on = () => listener(true);
+      const off = () => listener(false);
+      target.addEventListener!('online', on);
+      target.addEventListener!('offline', off);
+      return () => {
+        target.removeEventListener!('online', on);
+        target.removeEventListener!('offline', off);
+      };
+    },
+  };
+}
+
+/** A {@link Connectivity} that tests flip by hand. */
+export interface ManualConnectivity extends Connectivity {
+  set(online: boolean): void;
+}
+
+export function createManualConnectivity(online = true): ManualConnectivity {
+  const listeners = new Set<(online: boolean) => void>();
+  return {
+    isOnline: () => online,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    set(next) {
+      if (next === online) return;
+      online = next;
+      for (const listener of [...listeners]) listener(online);
+    },
+  };
+}
+
+/** Resolves at once when online, else on the next `online` change; rejects when the signal aborts first. */
+export function waitOnline(connectivity: Connectivity, signal?: AbortSignal): Promise<void> {
+  if (connectivity.isOnline()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const done = () => {
+      unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(abortReason(signal!));
+    };
+    const unsubscribe = connectivity.subscribe((online) => {
+      if (!online) return;
+      done();
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

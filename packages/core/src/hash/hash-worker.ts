@@ -1,0 +1,85 @@
+/**
+ * The module Web Worker that hashes: reads each part once (`Blob.slice`), updates the upload's whole-file SHA-1,
+ * computes the part's MD5 and transfers the bytes back for uploading. One SHA-1 and one MD5 instance serve every
+ * upload of the page (states per key). Started by {@link createWorkerHasher}.
+ * @module
+ */
+import { createHashCore, createKeyedOrder } from './wasm-core.ts';
+
+/** A request from the main thread. `id` pairs it with its answer. */
+export type HashWorkerRequest =
+  | { id: number; op: 'begin'; key: string; state?: ArrayBuffer }
+  | {
+      id: number;
+      op: 'part';
+      key: string;
+      blob?: Blob;
+      start?: number;
+      end?: number;
+      buffer?: ArrayBuffer;
+      sha1: boolean;
+      md5: boolean;
+      keep: boolean;
+    }
+  | { id: number; op: 'save' | 'digest' | 'end'; key: string }
+  | { id: number; op: 'sha1'; blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer };
+
+export type HashWorkerResponse =
+  | { id: number; ok: true; md5?: string; buffer?: ArrayBuffer; size?: number; hex?: string; state?: ArrayBuffer }
+  | { id: number; ok: false; message: string };
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<HashWorkerRequest>) => void) | null;
+  postMessage(message: HashWorkerResponse, transfer?: Transferable[]): void;
+}
+
+const scope = self as unknown as WorkerScope;
+const core = createHashCore();
+const ordered = createKeyedOrder();
+
+async function read(request: { blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer }): Promise<Uint8Array<ArrayBuffer>> {
+  if (request.buffer) return new Uint8Array(request.buffer);
+  if (!request.blob) throw new Error('Nothing to hash.');
+  return new Uint8Array(await request.blob.slice(request.start, request.end).arrayBuffer());
+}
+
+async function handle(request: HashWorkerRequest): Promise<void> {
+  const c = await core;
+  switch (request.op) {
+    case 'begin':
+      c.begin(request.key, request.state ? new Uint8Array(request.state) : undefined);
+      return scope.postMessage({ id: request.id, ok: true });
+    case 'part': {
+      const answer = await ordered(request.key, read(request), (bytes) => {
+        const md5 = c.update(request.key, bytes, request.sha1, request.md5);
+        return { md5, bytes };
+      });
+      const { bytes } = answer;
+      // A Blob read gives a fresh buffer of exactly these bytes, so it can be transferred whole.
+      const buffer = request.keep ? (bytes.buffer as ArrayBuffer) : undefined;
+      return scope.postMessage(
+        { id: request.id, ok: true, md5: answer.md5, buffer, size: bytes.byteLength },
+        buffer ? [buffer] : [],
+      );
+    }
+    case 'save': {
+      const state = c.save(request.key);
+      const buffer = state.slice().buffer as ArrayBuffer;
+      return scope.postMessage({ id: request.id, ok: true, state: buffer }, [buffer]);
+    }
+    case 'digest':
+      return scope.postMessage({ id: request.id, ok: true, hex: c.digest(request.key) });
+    case 'end':
+      c.end(request.key);
+      return scope.postMessage({ id: request.id, ok: true });
+    case 'sha1':
+      return scope.postMessage({ id: request.id, ok: true, hex: c.oneShot(await read(request)) });
+  }
+}
+
+scope.onmessage = (event) => {
+  const request = event.data;
+  handle(request).catch((error: unknown) => {
+    scope.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+  });
+};

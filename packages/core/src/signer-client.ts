@@ -1,0 +1,286 @@
+/**
+ * A typed client for the signer's HTTP routes (see packages/signer/PROTOCOL.md). Used by the engine, usable alone.
+ * `fetch` is injected; every failure is an {@link UploadError} (`SIGNER` with the signer's code, or
+ * `NETWORK`/`TIMEOUT`).
+ * @module
+ */
+import { type Clock, abortReason, systemClock } from './clock.ts';
+import { ErrorCode, UploadError, parseRetryAfter } from './errors.ts';
+import type { FetchLike } from './transport.ts';
+
+/** Facts about the media file, as the signer wants them. `size` is omitted for a stream of unknown length. */
+export interface FileFacts {
+  name: string;
+  size?: number;
+  type?: string;
+  lastModified?: number;
+}
+
+/** VOD options for the new media; the signer applies each only if its policy lets the client set it. */
+export interface MediaOptions {
+  mediaName?: string;
+  procedure?: string;
+  classId?: number;
+  expireTime?: string;
+  sourceContext?: string;
+  sessionContext?: string;
+  storageRegion?: string;
+  subAppId?: number;
+}
+
+export interface CreateUploadRequest {
+  file: FileFacts;
+  cover?: { name: string; size: number; type?: string };
+  /** Whole-file SHA-1 (hex), when known: lets the signer answer with an instant upload. */
+  sha1?: string;
+  /** Preferred part size in bytes; the signer decides. */
+  partSize?: number;
+  options?: MediaOptions;
+  /** A stream of unknown length (progressive upload). */
+  stream?: true;
+}
+
+/** The result of an upload, instant or not. */
+export interface UploadResult {
+  fileId: string;
+  mediaUrl: string;
+  coverUrl?: string;
+  requestId?: string;
+}
+
+export type UploadStrategy = 'single' | 'multipart';
+
+/** A new upload session. `session` is opaque (sealed by the signer) and goes back in every later call. */
+export interface UploadSession {
+  session: string;
+  strategy: UploadStrategy;
+  partSize: number;
+  /** `null` for a stream session. */
+  partCount: number | null;
+  /** When the session (and its temporary credential) ends: ISO date or epoch (s or ms). */
+  expiresAt: string | number;
+  mediaType?: string;
+  cover?: unknown;
+}
+
+export type CreateUploadResponse = UploadSession | { instant: UploadResult };
+
+export interface SignPartRequest {
+  partNumber: number;
+  /** Base64 MD5 of the part; signed in as `Content-MD5`. */
+  md5?: string;
+  /** Bytes in the part; required for stream sessions. */
+  size?: number;
+}
+
+export interface SignRequest {
+  session: string;
+  /** At most {@link MAX_SIGN_BATCH} parts per call. */
+  parts?: SignPartRequest[];
+  media?: { md5?: string };
+  cover?: { md5?: string };
+}
+
+export type SignTarget = 'part' | 'media' | 'cover';
+
+export interface SignedUrl {
+  target: SignTarget;
+  partNumber?: number;
+  method: 'PUT';
+  url: string;
+  /** Send exactly these headers (e.g. `Content-MD5`). */
+  headers: Record<string, string>;
+  expiresAt: string | number;
+}
+
+export interface ListedPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+export interface CompleteRequest {
+  session: string;
+  parts?: { partNumber: number; etag: string }[];
+  sha1?: string;
+}
+
+export type MediaProcessingStatus = 'processing' | 'ready' | 'failed';
+
+export interface MediaStatus {
+  fileId: string;
+  status: MediaProcessingStatus;
+  [key: string]: unknown;
+}
+
+/** Most parts one `sign` call may ask for. */
+export const MAX_SIGN_BATCH = 100;
+export const DEFAULT_SIGNER_TIMEOUT = 30_000;
+
+/** A bearer token, or a function giving the current one (called before every request). */
+export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
+
+export interface SignerClientOptions {
+  /** Base URL of the signer's routes, e.g. `https://example.com/vod` or `/vod`. */
+  url: string | URL;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: TokenSource;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  fetch?: FetchLike;
+  /** Per-request deadline in ms, default {@link DEFAULT_SIGNER_TIMEOUT}; 0 = none. */
+  timeout?: number;
+  clock?: Clock;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface SignerClient {
+  /** The base URL, without a trailing slash. */
+  readonly url: string;
+  /** `POST /uploads`: a session, or an instant upload when a verified copy exists. */
+  createUpload(request: CreateUploadRequest, options?: CallOptions): Promise<CreateUploadResponse>;
+  /** `POST /uploads/sign`: presigned URLs for parts, the single media PUT or the cover PUT. */
+  sign(request: SignRequest, options?: CallOptions): Promise<SignedUrl[]>;
+  /** `POST /uploads/parts`: the parts storage already has (the resume truth). */
+  listParts(session: string, options?: CallOptions): Promise<ListedPart[]>;
+  /** `POST /uploads/complete`: finish and commit (idempotent). */
+  complete(request: CompleteRequest, options?: CallOptions): Promise<UploadResult>;
+  /** `POST /uploads/abort`. */
+  abort(session: string, options?: CallOptions): Promise<void>;
+  /** `POST /uploads/instant`: a verified upload with this SHA-1 and size, or `null`. Cheap; no session needed. */
+  findInstantUpload(request: { sha1: string; size: number }, options?: CallOptions): Promise<UploadResult | null>;
+  /** `GET /media/:fileId/status`: VOD processing state. */
+  getMediaStatus(fileId: string, options?: CallOptions): Promise<MediaStatus>;
+}
+
+/** True when `response` is an instant upload rather than a session. */
+export function isInstant(response: CreateUploadResponse): response is { instant: UploadResult } {
+  return typeof (response as { instant?: unknown }).instant === 'object' && (response as { instant?: unknown }).instant !== null;
+}
+
+/** An `expiresAt` (ISO string, epoch seconds or epoch ms) as epoch ms; `Infinity` when unreadable. */
+export function expiryMs(value: string | number | undefined): number {
+  if (typeof value === 'number') return value < 1e12 ? value * 1000 : value;
+  if (typeof value === 'string') {
+    if (/^\d+$/.test(value)) return expiryMs(Number(value));
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Creates a {@link SignerClient}.
+ * @example
+ * const signer = createSignerClient({ url: '/vod', token: () => auth.token });
+ * const session = await signer.createUpload({ file: { name: 'a.mp4', size: 123 } });
+ */
+export function createSignerClient({
+  url,
+  token,
+  headers: extraHeaders,
+  fetch: fetchImpl,
+  timeout = DEFAULT_SIGNER_TIMEOUT,
+  clock = systemClock,
+}: SignerClientOptions): SignerClient {
+  const base = String(url).replace(/\/+$/, '');
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortReason(signal);
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const bearer = typeof token === 'function' ? await token() : token;
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = timeout > 0 ? clock.setTimeout(() => ((timedOut = true), controller.abort()), timeout) : undefined;
+    const what = `Signer ${method} ${path}`;
+    try {
+      let response: Response;
+      let text: string;
+      try {
+        response = await (fetchImpl ?? globalThis.fetch)(base + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: controller.signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        if (signal?.aborted) throw abortReason(signal);
+        if (timedOut) throw new UploadError(ErrorCode.TIMEOUT, `${what} timed out.`, { cause: error });
+        throw new UploadError(ErrorCode.NETWORK, `${what} failed: network error.`, { cause: error });
+      }
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (!response.ok) {
+        const err = (json as { error?: { code?: unknown; message?: unknown; retryable?: unknown; requestId?: unknown } } | undefined)?.error;
+        const cloudCode = typeof err?.code === 'string' ? err.code : undefined;
+        const message = typeof err?.message === 'string' ? err.message : `HTTP ${response.status}`;
+        throw new UploadError(ErrorCode.SIGNER, `${what}: ${message}`, {
+          status: response.status,
+          cloudCode,
+          requestId: typeof err?.requestId === 'string' ? err.requestId : undefined,
+          retryable: typeof err?.retryable === 'boolean' ? err.retryable : undefined,
+          retryAfter: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
+        });
+      }
+      if (json === undefined && text !== '') {
+        throw new UploadError(ErrorCode.SIGNER, `${what}: the answer is not JSON.`, { status: response.status, retryable: false });
+      }
+      return json as T;
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  const invalid = (what: string) => new UploadError(ErrorCode.SIGNER, `Signer ${what}: unexpected answer.`, { retryable: false });
+
+  return {
+    url: base,
+    async createUpload(request, options) {
+      const answer = await call<CreateUploadResponse>('POST', '/uploads', request, options);
+      if (!answer || (!isInstant(answer) && typeof (answer as UploadSession).session !== 'string')) throw invalid('POST /uploads');
+      return answer;
+    },
+    async sign(request, options) {
+      if ((request.parts?.length ?? 0) > MAX_SIGN_BATCH) throw new RangeError(`At most ${MAX_SIGN_BATCH} parts per sign call.`);
+      const answer = await call<{ urls?: SignedUrl[] }>('POST', '/uploads/sign', request, options);
+      if (!Array.isArray(answer?.urls)) throw invalid('POST /uploads/sign');
+      return answer.urls;
+    },
+    async listParts(session, options) {
+      const answer = await call<{ parts?: ListedPart[] }>('POST', '/uploads/parts', { session }, options);
+      if (!Array.isArray(answer?.parts)) throw invalid('POST /uploads/parts');
+      return answer.parts;
+    },
+    async complete(request, options) {
+      const answer = await call<UploadResult>('POST', '/uploads/complete', request, options);
+      if (typeof answer?.fileId !== 'string') throw invalid('POST /uploads/complete');
+      return answer;
+    },
+    async abort(session, options) {
+      await call<unknown>('POST', '/uploads/abort', { session }, options);
+    },
+    async findInstantUpload(request, options) {
+      const answer = await call<{ instant?: UploadResult | null }>('POST', '/uploads/instant', request, options);
+      return answer?.instant && typeof answer.instant.fileId === 'string' ? answer.instant : null;
+    },
+    async getMediaStatus(fileId, options) {
+      const answer = await call<MediaStatus>('GET', `/media/${encodeURIComponent(fileId)}/status`, undefined, options);
+      if (typeof answer?.status !== 'string') throw invalid('GET /media/:fileId/status');
+      return answer;
+    },
+  };
+}
