@@ -75,7 +75,13 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
       // Multipart from 1 MiB + 1 byte, so tests stay small.
       policy: { singleThreshold: 1024 * 1024, ...o.policy },
     });
-  const signer = make(options);
+  let signer: SignerApp;
+  try {
+    signer = make(options);
+  } catch (error) {
+    void emulator.close().finally(() => rmSync(dataDir, { recursive: true, force: true }));
+    throw error;
+  }
   const host = new Hono();
   host.route('/vod', signer);
   const forks: SignerApp[] = [];
