@@ -29,9 +29,17 @@ function emulatorPlugin() {
       dir = mkdtempSync(join(tmpdir(), 'vod-wtr-emulator-'));
       emulator = await startEmulator({ dataDir: dir, port: 0, log: () => {} });
     },
-    async executeCommand({ command }) {
-      if (command !== 'emulator') return undefined;
-      return { ...emulator.info, url: emulator.url };
+    async executeCommand({ command, payload }) {
+      if (command === 'emulator') return { ...emulator.info, url: emulator.url };
+      if (command === 'emulator-apply') {
+        // ApplyUpload signed in Node (the browser never sees the account key); returns the session and
+        // the bucket's base URL. Only tests that exercise storage directly use the temporary key.
+        const { createVodClient } = await import('../packages/tencent/src/index.ts');
+        const vod = createVodClient({ ...emulator.info, endpoint: emulator.info.vodEndpoint, region: 'ap-guangzhou' });
+        const r = await vod.applyUpload({ MediaType: 'mp4', ...(payload ?? {}) });
+        return { ...r, cosBase: `http://${emulator.info.cosDomain.replace('{Bucket}', r.StorageBucket)}` };
+      }
+      return undefined;
     },
     async serverStop() {
       await emulator?.close();
