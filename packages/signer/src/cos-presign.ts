@@ -40,9 +40,11 @@ export interface CosPresigner {
   authorization(request: CosPresignRequest): string;
 }
 
-function format(pairs: Pairs | undefined): { list: string; text: string } {
+type Encode = (text: string) => string;
+
+function format(pairs: Pairs | undefined, enc: Encode): { list: string; text: string } {
   if (!pairs || pairs.length === 0) return { list: '', text: '' };
-  const rows = pairs.map(([k, v]) => [camSafeUrlEncode(k).toLowerCase(), camSafeUrlEncode(v)] as const);
+  const rows = pairs.map(([k, v]) => [enc(k).toLowerCase(), enc(v)] as const);
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   let list = '';
   let text = '';
@@ -52,6 +54,19 @@ function format(pairs: Pairs | undefined): { list: string; text: string } {
     text += i ? `&${k}=${v}` : `${k}=${v}`;
   }
   return { list, text };
+}
+
+/** `fn` memoized for one batch (the same hosts, keys, upload ids and lengths recur in every URL). */
+function memo(fn: Encode, max = 4096): Encode {
+  const cache = new Map<string, string>();
+  return (text) => {
+    let out = cache.get(text);
+    if (out === undefined) {
+      out = fn(text);
+      if (cache.size < max) cache.set(text, out);
+    }
+    return out;
+  };
 }
 
 /** A presigner for one credential and one key-time window. */
@@ -64,10 +79,13 @@ export function createCosPresigner(options: CosPresignerOptions): CosPresigner {
   const head = `q-sign-algorithm=sha1&q-ak=${secretId}&q-sign-time=${keyTime}&q-key-time=${keyTime}`;
   const urlHead = `q-sign-algorithm=sha1&q-ak=${encodeURIComponent(secretId)}&q-sign-time=${encodeURIComponent(keyTime)}&q-key-time=${encodeURIComponent(keyTime)}`;
   const urlTail = securityToken ? `&x-cos-security-token=${encodeURIComponent(securityToken)}` : '';
+  const camSafe = memo(camSafeUrlEncode);
+  const uriComponent = memo(encodeURIComponent);
+  const keyPath = memo(cosKeyPath);
 
   function sign(request: CosPresignRequest): { q: { list: string; text: string }; h: { list: string; text: string }; signature: string } {
-    const q = format(request.query);
-    const h = format(request.headers);
+    const q = format(request.query, camSafe);
+    const h = format(request.headers, camSafe);
     const path = request.key.startsWith('/') ? request.key : `/${request.key}`;
     const httpString = `${request.method.toLowerCase()}\n${path}\n${q.text}\n${h.text}\n`;
     const stringToSign = `sha1\n${keyTime}\n${hex(sha1(httpString))}\n`;
@@ -83,11 +101,11 @@ export function createCosPresigner(options: CosPresignerOptions): CosPresigner {
       const { q, h, signature } = sign(request);
       let own = '';
       for (const [k, v] of request.query ?? []) {
-        own += `${v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`}&`;
+        own += `${v === '' ? uriComponent(k) : `${uriComponent(k)}=${uriComponent(v)}`}&`;
       }
       return (
-        `${base}${cosKeyPath(request.key)}?${own}${urlHead}` +
-        `&q-header-list=${encodeURIComponent(h.list)}&q-url-param-list=${encodeURIComponent(q.list)}&q-signature=${signature}${urlTail}`
+        `${base}${keyPath(request.key)}?${own}${urlHead}` +
+        `&q-header-list=${uriComponent(h.list)}&q-url-param-list=${uriComponent(q.list)}&q-signature=${signature}${urlTail}`
       );
     },
   };

@@ -153,9 +153,59 @@ export function hex(bytes: Uint8Array): string {
 
 const encoder = new TextEncoder();
 
+/** A reused buffer for short strings: signing hashes many ~200-byte strings. */
+const scratch = new Uint8Array(4096);
+
+/** UTF-8 bytes of a string; short ones share `scratch` (valid until the next call). */
+function utf8View(text: string): Uint8Array {
+  if (text.length * 3 <= scratch.length) return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+  return encoder.encode(text);
+}
+
+const H = new Int32Array(5);
+const TAIL = new Uint8Array(128);
+
+/**
+ * SHA-1 of `data` in one go, continuing from chaining state `init` after `prefix` bytes (0 for a plain hash,
+ * 64 after an HMAC pad). No allocation but the digest: the hot path of signing.
+ */
+function oneShot(init: ArrayLike<number>, prefix: number, data: Uint8Array): Uint8Array {
+  H.set(init as Int32Array);
+  const n = data.length;
+  const whole = n - (n % 64);
+  for (let i = 0; i < whole; i += 64) compress(H, data, i);
+  const rest = n - whole;
+  TAIL.fill(0);
+  TAIL.set(data.subarray(whole), 0);
+  TAIL[rest] = 0x80;
+  const end = rest < 56 ? 64 : 128;
+  const total = prefix + n;
+  const hi = Math.floor(total / 0x20000000);
+  const lo = (total * 8) >>> 0;
+  TAIL[end - 8] = hi >>> 24;
+  TAIL[end - 7] = hi >>> 16;
+  TAIL[end - 6] = hi >>> 8;
+  TAIL[end - 5] = hi;
+  TAIL[end - 4] = lo >>> 24;
+  TAIL[end - 3] = lo >>> 16;
+  TAIL[end - 2] = lo >>> 8;
+  TAIL[end - 1] = lo;
+  compress(H, TAIL, 0);
+  if (end === 128) compress(H, TAIL, 64);
+  const out = new Uint8Array(20);
+  for (let i = 0; i < 5; i++) {
+    const v = H[i]!;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = v >>> 16;
+    out[i * 4 + 2] = v >>> 8;
+    out[i * 4 + 3] = v;
+  }
+  return out;
+}
+
 /** SHA-1 of bytes or of a string's UTF-8, as bytes. */
 export function sha1(data: Uint8Array | string): Uint8Array {
-  return new Sha1().update(typeof data === 'string' ? encoder.encode(data) : data).digest();
+  return oneShot(INITIAL, 0, typeof data === 'string' ? utf8View(data) : data);
 }
 
 /** HMAC-SHA1 with the key's pads hashed once: `sign` costs only the message's blocks. */
@@ -177,9 +227,8 @@ export function hmacSha1(key: Uint8Array | string): HmacSha1 {
   const outer = new Sha1().update(opad).state();
   return {
     sign(message) {
-      const m = typeof message === 'string' ? encoder.encode(message) : message;
-      const ih = Sha1.fromState(inner, 64).update(m).digest();
-      return Sha1.fromState(outer, 64).update(ih).digest();
+      const m = typeof message === 'string' ? utf8View(message) : message;
+      return oneShot(outer, 64, oneShot(inner, 64, m));
     },
   };
 }
