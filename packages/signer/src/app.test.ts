@@ -464,6 +464,11 @@ describe('instant upload', () => {
       instant: { fileId: first.completed!.json.fileId, mediaUrl: first.completed!.json.mediaUrl, coverUrl: '' },
     });
     assert.equal(ops(h).ApplyUpload, applies, 'no ApplyUpload for an instant upload');
+    // The cheap pre-check without a session.
+    const pre = await h.post('/uploads/instant', { sha1: sha1hex(data), size: data.length });
+    assert.deepEqual(pre.json, again.json);
+    assert.deepEqual((await h.post('/uploads/instant', { sha1: sha1hex(data), size: 5 })).json, { instant: null });
+    assert.equal((await h.post('/uploads/instant', { sha1: 'nope', size: 5 })).json.error.code, 'invalid_request');
     // Same SHA-1, other size: miss.
     const other = await h.post('/uploads', { file: { name: 'copy.mp4', size: data.length + 1 }, sha1: sha1hex(data) });
     assert.ok(other.json.session);
@@ -496,6 +501,7 @@ describe('instant upload', () => {
     await h.signer.idle();
     const next = await h.post('/uploads', { file: { name: 'v.mp4', size: 5000 }, sha1: sha1hex(victim) });
     assert.equal(next.json.instant, undefined, 'the claim was not admitted');
+    assert.deepEqual((await h.post('/uploads/instant', { sha1: sha1hex(victim), size: 5000 })).json, { instant: null });
     assert.ok(next.json.session);
     // The claim at complete time is checked the same way.
     const junk2 = bytes(5000);

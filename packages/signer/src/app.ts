@@ -13,7 +13,7 @@ import { createSessionSealer, type SessionData } from './session.ts';
 import { MemoryStore } from './store.ts';
 import type { Json } from './validate.ts';
 import { authorizeRequest, createVod, openSession, rateLimit, type Authorization, type Runtime, type SignerOptions } from './runtime.ts';
-import { createUpload } from './routes/create.ts';
+import { createUpload, findInstant } from './routes/create.ts';
 import { signUrls } from './routes/sign.ts';
 import { abortUpload, completeUpload, listStoredParts } from './routes/finish.ts';
 import { COS_DEFAULT_ENDPOINT } from '@vod-uploader/tencent';
@@ -138,6 +138,7 @@ export function createSigner(options: SignerOptions): SignerApp {
   };
 
   route('/uploads', createUpload, false);
+  route('/uploads/instant', findInstant, false);
   route('/uploads/sign', (rt, c, _auth, body, session) => signUrls(rt, c, body, session), true);
   route('/uploads/parts', (rt, c, _auth, body, session) => listStoredParts(rt, c, body, session), true);
   route('/uploads/complete', (rt, c, _auth, body, session) => completeUpload(rt, c, body, session), true);

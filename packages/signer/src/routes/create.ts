@@ -52,6 +52,25 @@ async function stillExists(rt: Runtime, entry: InstantEntry, subAppId: number | 
   }
 }
 
+/**
+ * `POST /uploads/instant` `{ sha1, size }`: the cheap pre-check of an instant upload, without a session:
+ * `{ instant: { fileId, mediaUrl, coverUrl } }` or `{ instant: null }`. Scoped like `POST /uploads`.
+ */
+export async function findInstant(rt: Runtime, c: Context, auth: Authorization, body: Json): Promise<Response> {
+  object(body, 'body', ['sha1', 'size']);
+  const sha1 = string(body.sha1, 'sha1', { max: 40, pattern: SHA1_HEX, patternText: '40 lower-case hex characters' });
+  const size = integer(body.size, 'size', { min: 1, max: MAX_SAFE });
+  let hit: InstantEntry | undefined;
+  if (rt.instant !== false) {
+    hit = await lookupInstant(rt.store, auth.scope, sha1, size);
+    if (hit && !(await stillExists(rt, hit, rt.options.subAppId))) {
+      await rt.store.delete(instantKey(auth.scope, sha1, size));
+      hit = undefined;
+    }
+  }
+  return c.json({ instant: hit ?? null }, 200, { 'Cache-Control': 'no-store' });
+}
+
 export async function createUpload(rt: Runtime, c: Context, auth: Authorization, body: Json): Promise<Response> {
   object(body, 'body', ['file', 'cover', 'sha1', 'partSize', 'options', 'stream']);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new SignerError('invalid_request', 'stream must be a boolean.');
