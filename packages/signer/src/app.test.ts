@@ -554,11 +554,34 @@ describe('rate limiting and upstream throttling', () => {
     assert.equal(ops(h).ApplyUpload, 6);
     h.emulator.faults.reset();
     h.emulator.faults.add({ op: 'CommitUpload', action: { type: 'status', status: 200, code: 'InvalidParameterValue.VodSessionKey' } });
-    const r = await uploadThrough(h, bytes(10));
+    const data = bytes(2 * MiB);
+    const r = await uploadThrough(h, data, { partSize: MiB });
     assert.deepEqual([r.completed!.status, r.completed!.json.error.code, r.completed!.json.error.retryable], [502, 'upstream', false]);
     assert.ok(r.completed!.json.error.requestId);
+    // The multipart upload was completed before CommitUpload failed: the retry finds the object and commits.
     const retried = await h.post('/uploads/complete', { session: r.session });
     assert.equal(retried.status, 200, 'a failed complete can be called again');
+    assert.equal(ops(h).CompleteMultipartUpload, 1);
+    assert.deepEqual(new Uint8Array(await (await h.get(retried.json.mediaUrl)).arrayBuffer()), data);
+    await h.close();
+  });
+
+  it('completes once across instances sharing a store', async () => {
+    const { MemoryStore } = await import('./store.ts');
+    const store = new MemoryStore();
+    const h = harness({ store });
+    const b = h.fork({ store });
+    const created = await h.post('/uploads', { file: { name: 'a.mp4', size: 100 } });
+    const signed = await h.post('/uploads/sign', { session: created.json.session, media: {} });
+    await h.put(signed.json.urls[0].url, bytes(100));
+    h.emulator.faults.add({ op: 'CommitUpload', action: { type: 'delay', ms: 400 } });
+    const [first, second] = await Promise.all([
+      h.post('/uploads/complete', { session: created.json.session }),
+      new Promise((r) => setTimeout(r, 100)).then(() => b.post('/uploads/complete', { session: created.json.session })),
+    ]);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(second.json, first.json, 'the second instance waited for the first one\'s result');
+    assert.equal(ops(h).CommitUpload, 1);
     await h.close();
   });
 });
