@@ -2,7 +2,7 @@
  * Bytes on disk. A body is streamed chunk by chunk into a temp file while MD5 (node:crypto) and CRC-64
  * (hash-wasm) are updated on the same chunks; it becomes a blob only by an atomic rename once the caller has
  * checked it (Content-MD5), so a rejected body never replaces stored bytes. Nothing holds a whole body in
- * memory: at most two batches of about 1 MiB per request.
+ * memory: at most about 8 MiB of writes in flight per request.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -40,6 +40,7 @@ export class BodyTooLarge extends Error {
 }
 
 const BATCH_BYTES = 1 << 20;
+const MAX_IN_FLIGHT = 8 << 20;
 
 export class Blobs {
   readonly dir: string;
@@ -72,14 +73,27 @@ export class Blobs {
     let size = 0;
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
-    let inFlight: Promise<unknown> | undefined;
-    const flush = async () => {
-      if (inFlight) await inFlight;
+    // Writes go out at explicit offsets, several at a time, so reading the socket never waits for the disk
+    // unless more than MAX_IN_FLIGHT bytes are still being written.
+    let position = 0;
+    const inFlight: Array<{ done: Promise<unknown>; bytes: number }> = [];
+    let inFlightBytes = 0;
+    const drainTo = async (limit: number) => {
+      while (inFlightBytes > limit && inFlight.length) {
+        const first = inFlight.shift()!;
+        await first.done;
+        inFlightBytes -= first.bytes;
+      }
+    };
+    const flush = () => {
       if (batchBytes === 0) return;
-      const buffers = batch;
+      const done = file.writev(batch, position);
+      done.catch(() => {}); // awaited in drainTo; never an unhandled rejection
+      inFlight.push({ done, bytes: batchBytes });
+      inFlightBytes += batchBytes;
+      position += batchBytes;
       batch = [];
       batchBytes = 0;
-      inFlight = file.writev(buffers);
     };
     try {
       for await (const chunk of source) {
@@ -89,13 +103,16 @@ export class Blobs {
         crc.update(chunk);
         batch.push(chunk);
         batchBytes += chunk.byteLength;
-        if (batchBytes >= BATCH_BYTES) await flush();
+        if (batchBytes >= BATCH_BYTES) {
+          flush();
+          if (inFlightBytes > MAX_IN_FLIGHT) await drainTo(MAX_IN_FLIGHT / 2);
+        }
       }
-      await flush();
-      if (inFlight) await inFlight;
+      flush();
+      await drainTo(0);
       await file.close();
     } catch (error) {
-      if (inFlight) await inFlight.catch(() => {});
+      await Promise.allSettled(inFlight.map((w) => w.done));
       await file.close().catch(() => {});
       await rm(tmp, { force: true });
       throw error;

@@ -3,12 +3,12 @@
  * and COS (bucket names, releasing bytes no record needs any more, the whole-object MD5 of multipart objects).
  * @module
  */
-import { createHash } from 'node:crypto';
 import { Blobs } from './blobs.ts';
 import { createFaults, type Faults } from './faults.ts';
 import type { ResolvedOptions } from './options.ts';
+import { Md5Worker, type FilePart } from './md5-worker.ts';
 import { createStats, type Stats } from './stats.ts';
-import { Store, type ObjectRecord } from './store.ts';
+import { Store, type ChunkRecord, type ObjectRecord } from './store.ts';
 
 export class Core {
   readonly options: ResolvedOptions;
@@ -16,6 +16,8 @@ export class Core {
   readonly blobs: Blobs;
   readonly faults: Faults;
   readonly stats: Stats;
+  /** Whole-object MD5 of multipart objects, off the main thread. */
+  readonly md5 = new Md5Worker();
   /** Set by startEmulator once the port is known; else each response uses its request's origin. */
   publicUrl: string | undefined;
   closing = false;
@@ -65,25 +67,29 @@ export class Core {
     await this.blobs.remove(candidates.filter((id) => !live.has(id)));
   }
 
+  /** Files of chunks, for the MD5 worker. */
+  fileParts(chunks: ReadonlyArray<ChunkRecord>): FilePart[] {
+    return chunks.map((c, i) => ({ partNumber: i + 1, blob: c.id, path: this.blobs.path(c.id), size: c.size }));
+  }
+
+  /** Records a running MD5 computation of an object (started by CompleteMultipartUpload). */
+  trackMd5(object: ObjectRecord, job: Promise<string>): Promise<string> {
+    const tracked = job.then((md5) => {
+      object.md5 = md5;
+      return md5;
+    });
+    tracked.catch(() => {}).finally(() => this.#md5Jobs.delete(object));
+    this.#md5Jobs.set(object, tracked);
+    return tracked;
+  }
+
   /**
-   * The hex MD5 of a whole object. A single PUT knows it; for a multipart object it is computed from disk once
-   * (started at Complete, so CommitUpload rarely waits) and kept on the record.
+   * The hex MD5 of a whole object. A single PUT knows it; a multipart object gets it from the MD5 worker
+   * (usually already running since Complete) and keeps it on the record.
    */
   objectMd5(object: ObjectRecord): Promise<string> {
     if (object.md5) return Promise.resolve(object.md5);
-    let job = this.#md5Jobs.get(object);
-    if (!job) {
-      job = (async () => {
-        const hash = createHash('md5');
-        for await (const chunk of this.blobs.read(object.chunks, 0, object.size - 1)) hash.update(chunk as Buffer);
-        const md5 = hash.digest('hex');
-        object.md5 = md5;
-        return md5;
-      })();
-      job.catch(() => {}).finally(() => this.#md5Jobs.delete(object));
-      this.#md5Jobs.set(object, job);
-    }
-    return job;
+    return this.#md5Jobs.get(object) ?? this.trackMd5(object, this.md5.files(this.fileParts(object.chunks)));
   }
 
   onClose(listener: () => void): () => void {
@@ -102,6 +108,7 @@ export class Core {
   async close(): Promise<void> {
     this.beginClose();
     await Promise.allSettled([...this.#md5Jobs.values()]);
+    await this.md5.close();
     await this.store.close();
   }
 }

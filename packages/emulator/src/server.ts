@@ -52,7 +52,11 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: emulator.app.fetch, port, hostname: host, overrideGlobalObjects: false }, () => resolve(s as Server)) as Server;
+      // No request timeout: a large upload over a slow link may take longer than Node's default 300 s.
+      const s = serve(
+        { fetch: emulator.app.fetch, port, hostname: host, overrideGlobalObjects: false, serverOptions: { requestTimeout: 0 } },
+        () => resolve(s as Server),
+      ) as Server;
       s.once('error', reject);
     });
   } catch (error) {

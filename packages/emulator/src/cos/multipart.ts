@@ -92,6 +92,7 @@ export async function uploadPart(r: CosRequest): Promise<Response> {
   const part: PartRecord = { ...chunk, partNumber, lastModified: core.isoNow() };
   upload.parts[partNumber] = part;
   await core.store.save();
+  core.md5.partStored(upload.uploadId, { partNumber, blob: chunk.id, path: core.blobs.path(chunk.id), size: chunk.size });
   if (previous) await core.releaseBlobs([previous.id]);
   core.stats.partStored(partNumber);
   return new Response(null, {
@@ -185,8 +186,12 @@ export async function completeMultipartUpload(r: CosRequest): Promise<Response> 
   await core.store.save();
   const kept = new Set(object.chunks.map((ch) => ch.id));
   await core.releaseBlobs([...Object.values(upload.parts).map((p) => p.id).filter((b) => !kept.has(b)), ...(previous?.chunks.map((ch) => ch.id) ?? [])]);
-  // The whole-object MD5 (VOD's MetaData.Md5) is computed in the background; CommitUpload waits for it.
-  void core.objectMd5(object).catch(() => {});
+  // The whole-object MD5 (VOD's MetaData.Md5) comes from the MD5 worker, which has been hashing the parts as
+  // they arrived; CommitUpload waits for it.
+  if (!object.md5) {
+    const files = parts.map((p) => ({ partNumber: p.partNumber, blob: p.id, path: core.blobs.path(p.id), size: p.size }));
+    void core.trackMd5(object, core.md5.complete(upload.uploadId, files)).catch(() => {});
+  } else core.md5.forget(upload.uploadId);
   const host = c.req.header('host') ?? new URL(c.req.url).host;
   return xmlResponse(
     'CompleteMultipartUploadResult',
@@ -198,6 +203,7 @@ export async function completeMultipartUpload(r: CosRequest): Promise<Response> 
 export async function abortMultipartUpload(r: CosRequest): Promise<Response> {
   const upload = findUpload(r);
   delete r.core.store.state.uploads[upload.uploadId];
+  r.core.md5.forget(upload.uploadId);
   await r.core.store.save();
   await r.core.releaseBlobs(Object.values(upload.parts).map((p) => p.id));
   return new Response(null, { status: 204 });
