@@ -68,9 +68,9 @@ export function xmlResponse(root: string, body: Parameters<typeof buildXml>[1], 
   return new Response(buildXml(root, body), { status: 200, headers: { 'Content-Type': 'application/xml', ...headers } });
 }
 
-/** The identity COS lists as Owner/Initiator: the APPID's root account. */
+/** The identity COS lists as Owner/Initiator: a fixed, fake root account. */
 export function owner(core: Core) {
-  const uin = `10000${core.options.appId}`.slice(-12);
+  const uin = '100000000001';
   return { ID: `qcs::cam::uin/${uin}:uin/${uin}`, DisplayName: uin };
 }
 

@@ -23,7 +23,7 @@ import {
   xmlResponse,
   type CosRequest,
 } from './common.ts';
-import { parseCompleteBody, type XmlObject } from './xml.ts';
+import { parseCompleteBody, type XmlInputObject } from './xml.ts';
 
 const MAX_PART_NUMBER = 10_000;
 const MAX_COMPLETE_BODY = 4 * 1024 * 1024;
@@ -111,7 +111,7 @@ export function listParts(r: CosRequest): Response {
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
   const me = owner(r.core);
-  const body: XmlObject = {
+  const body: XmlInputObject = {
     Bucket: r.bucket,
     'Encoding-Type': r.query.get('encoding-type') ?? undefined,
     Key: encodeKey(r, upload.key),
