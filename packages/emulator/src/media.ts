@@ -30,8 +30,16 @@ export function createMediaHandler(core: Core) {
         cutConnection(c);
         throw new ConnectionCut();
       }
-      const fileId = c.req.param('fileId') ?? '';
-      const name = decodeURIComponent(c.req.param('file') ?? '');
+      // From the raw path: names are URL-encoded once (`encodeURIComponent`), decode them exactly once.
+      const [, , rawId = '', rawName = ''] = url.pathname.split('/');
+      let fileId: string;
+      let name: string;
+      try {
+        fileId = decodeURIComponent(rawId);
+        name = decodeURIComponent(rawName);
+      } catch {
+        throw new CosError(400, 'InvalidURI', "Couldn't parse the specified URI.");
+      }
       const m = core.store.state.media[fileId];
       const source = !m
         ? undefined

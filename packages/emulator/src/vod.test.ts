@@ -175,6 +175,10 @@ describe('VOD API: ApplyUpload', () => {
     assert.equal(await vodError(emu, 'ApplyUpload', { MediaType: 'mp4', ExpireTime: '2001-01-01T00:00:00Z' }), 'InvalidParameterValue.ExpireTime');
     await applyUpload(emu, { MediaType: 'mp4', ExpireTime: '2099-01-01T08:00:00+08:00' });
     assert.equal(await vodError(emu, 'ApplyUpload', { MediaType: 'mp4', SubAppId: 42 }), 'InvalidParameterValue.SubAppId');
+    const others: Record<string, Record<string, unknown>> = { CommitUpload: { VodSessionKey: 'k' }, SearchMedia: {}, PullEvents: {}, DeleteMedia: { FileId: '1' } };
+    for (const [action, params] of Object.entries(others)) {
+      assert.equal(await vodError(emu, action, { ...params, SubAppId: 42 }), 'InvalidParameterValue.SubAppId', action);
+    }
     await applyUpload(emu, { MediaType: 'mp4', SubAppId: 1250000000 });
   });
 
@@ -183,6 +187,15 @@ describe('VOD API: ApplyUpload', () => {
     assert.equal(r.MediaStoragePath, '/my/dir/movie.mp4');
     assert.match(r.CoverStoragePath ?? '', /^\/my\/dir\/.+\.png$/);
     assert.equal(await vodError(emu, 'ApplyUpload', { MediaType: 'mp4', MediaStoragePath: 'no-slash.mp4' }), 'InvalidParameterValue.MediaStoragePath');
+  });
+
+  it('serves media whose storage path has spaces and non-ASCII characters (signed decoded, URL encoded)', async () => {
+    const { commit, upload } = await uploadAndCommit(emu, { MediaType: 'mp4', MediaStoragePath: '/videos/假期 (1)%.mp4' }, bytes(300, 5));
+    assert.equal(upload.key, 'videos/假期 (1)%.mp4');
+    assert.equal(commit.MediaUrl, `${ORIGIN}/media/${commit.FileId}/${encodeURIComponent('假期 (1)%.mp4')}`);
+    const res = await emu.app.request(commit.MediaUrl);
+    assert.equal(res.status, 200);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), bytes(300, 5));
   });
 
   it('checks the lengths of SourceContext and SessionContext', async () => {

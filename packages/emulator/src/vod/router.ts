@@ -14,7 +14,7 @@ import { deleteMedia, describeMediaInfos, modifyMediaInfo, searchMedia } from '.
 import { checkParams } from './params.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { mediaUrls, type MediaUrls } from './render.ts';
-import { applyUpload, commitUpload } from './upload.ts';
+import { applyUpload, checkSubAppId, commitUpload } from './upload.ts';
 
 /** API 3.0 with TC3 accepts bodies up to 10 MB. */
 const MAX_BODY = 10 * 1024 * 1024;
@@ -52,8 +52,10 @@ export function createVodHandler(core: Core) {
       case 'DeleteMedia':
         return { ...(await deleteMedia(core, events, params)) };
       case 'PullEvents':
+        checkSubAppId(core, params.SubAppId);
         return { ...(await events.pull(urls)) };
       case 'ConfirmEvents':
+        checkSubAppId(core, params.SubAppId);
         return { ...(await events.confirm(params.EventHandles as string[])) };
     }
   }
