@@ -607,6 +607,25 @@ describe('authorize and CORS', () => {
     await h.close();
   });
 
+  it('scrubs secrets from error messages, and hides internal failures', async () => {
+    const { SignerError } = await import('./errors.ts');
+    const seen: unknown[] = [];
+    const h = harness({
+      authorize: (c) => {
+        if (c.req.header('x-mode') === 'leak') throw new SignerError('forbidden', `denied for key ${DEFAULT_SECRET_KEY}`);
+        if (c.req.header('x-mode') === 'bug') throw new TypeError(`bug near ${DEFAULT_SECRET_KEY}`);
+        return { scope: 'x' };
+      },
+      onError: (e) => seen.push(e),
+    });
+    const leak = await h.post('/uploads', { file: { name: 'a.mp4', size: 10 } }, { 'x-mode': 'leak' });
+    assert.equal(leak.json.error.message, 'denied for key ***');
+    const bug = await h.post('/uploads', { file: { name: 'a.mp4', size: 10 } }, { 'x-mode': 'bug' });
+    assert.deepEqual([bug.status, bug.json.error.code, bug.json.error.message], [500, 'internal', 'The signer failed unexpectedly.']);
+    assert.equal(seen.length, 1, 'onError hears of 5xx only');
+    await h.close();
+  });
+
   it('answers CORS only for allowed origins', async () => {
     const h = harness({ corsOrigins: ['https://app.example'] });
     const pre = await h.raw('/uploads', {

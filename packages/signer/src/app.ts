@@ -84,7 +84,7 @@ export function createSigner(options: SignerOptions): SignerApp {
     sessionTtl: positive(options.sessionTtlSeconds, 6 * 3600, 'sessionTtlSeconds'),
     urlTtl: positive(options.urlTtlSeconds, 600, 'urlTtlSeconds'),
     now,
-    secrets: new Set([options.secretKey]),
+    requestSecrets: new WeakMap(),
     authorize: options.authorize ?? (() => ({ scope: 'public' })),
     rateLimit: options.rateLimit === undefined ? DEFAULT_RATE : options.rateLimit,
     completing: new Map(),
@@ -100,7 +100,7 @@ export function createSigner(options: SignerOptions): SignerApp {
         // A logging hook must not change the answer.
       }
     }
-    return errorResponse(c, error, rt.secrets);
+    return errorResponse(c, error, [options.secretKey, ...(rt.requestSecrets.get(c) ?? [])]);
   };
   app.onError((error, c) => fail(c, error));
   app.notFound((c) => fail(c, new SignerError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
@@ -129,7 +129,7 @@ export function createSigner(options: SignerOptions): SignerApp {
         await rateLimit(rt, auth);
         const body = await readJson(c, rt.maxBodyBytes);
         if (!withSession) return await (handler as (rt: Runtime, c: Context, auth: Authorization, body: Json) => Promise<Response>)(rt, c, auth, body);
-        const session = await openSession(rt, body, auth.scope);
+        const session = await openSession(rt, c, body, auth.scope);
         return await (handler as Handler)(rt, c, auth, body, session);
       } catch (error) {
         return fail(c, error);

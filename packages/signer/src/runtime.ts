@@ -117,8 +117,8 @@ export interface Runtime {
   urlTtl: number;
   /** Milliseconds. */
   now: () => number;
-  /** Every secret the signer knows of: scrubbed from messages. */
-  secrets: Set<string>;
+  /** The secrets a request has touched (its temporary key): scrubbed from its error message, then forgotten. */
+  requestSecrets: WeakMap<Context, string[]>;
   authorize: AuthorizeHook;
   rateLimit: TokenBucket | false;
   /** Completes running in this instance, by session id (concurrent calls share one). */
@@ -149,11 +149,18 @@ export async function rateLimit(rt: Runtime, auth: Authorization): Promise<void>
 }
 
 /** Opens the body's `session` for the caller's scope. */
-export async function openSession(rt: Runtime, body: Json, scope: string): Promise<SessionData> {
+export async function openSession(rt: Runtime, c: Context, body: Json, scope: string): Promise<SessionData> {
   const token = string(body.session, 'session', { min: 1, max: 8192 });
   const session = await rt.sealer.open(token, scope, seconds(rt));
-  if (session.cred) rt.secrets.add(session.cred.key);
+  if (session.cred) rememberSecret(rt, c, session.cred.key);
   return session;
+}
+
+/** Notes a secret this request handles, so that no error message of it can carry it. */
+export function rememberSecret(rt: Runtime, c: Context, secret: string): void {
+  const list = rt.requestSecrets.get(c);
+  if (list) list.push(secret);
+  else rt.requestSecrets.set(c, [secret]);
 }
 
 /** The credential that signs for a session: its temporary one, else the signer's own key. */

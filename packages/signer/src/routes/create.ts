@@ -13,7 +13,7 @@ import { effectivePolicy, planUpload, resolveOptions, type UploadPolicy } from '
 import { randomId, type SessionData } from '../session.ts';
 import { call } from '../upstream.ts';
 import { integer, object, optionalInteger, optionalString, SHA1_HEX, string, type Json } from '../validate.ts';
-import { cosFor, seconds, type Authorization, type Runtime } from '../runtime.ts';
+import { cosFor, rememberSecret, seconds, type Authorization, type Runtime } from '../runtime.ts';
 
 /** Largest `file.size` accepted by the schema (the policy's maxSize then applies). */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -126,7 +126,7 @@ export async function createUpload(rt: Runtime, c: Context, auth: Authorization,
   const applied = await call('ApplyUpload', () => rt.vod.applyUpload(request), rt.options.retry);
   const now = seconds(rt);
   const cert = applied.TempCertificate;
-  if (cert) rt.secrets.add(cert.SecretKey);
+  if (cert) rememberSecret(rt, c, cert.SecretKey);
   let exp = now + rt.sessionTtl;
   if (cert) exp = Math.min(exp, cert.ExpiredTime);
   if (exp - now < 60) {
