@@ -22,6 +22,7 @@ export class Core {
   publicUrl: string | undefined;
   closing = false;
   readonly #md5Jobs = new Map<ObjectRecord, Promise<string>>();
+  readonly #buckets = new Set<string>();
   /** Resolved when `close()` begins, so long polls end at once. */
   readonly #closeListeners = new Set<() => void>();
 
@@ -30,6 +31,11 @@ export class Core {
     this.store = new Store(options.dataDir);
     this.blobs = new Blobs(options.dataDir);
     this.blobs.removeUnreferenced(this.store.referencedBlobs());
+    for (const s of Object.values(this.store.state.sessions)) this.#buckets.add(s.bucket);
+    // Credentials expired for more than a day can never be used again.
+    const stale = Math.floor(options.clock() / 1000) - 86_400;
+    const credentials = this.store.state.credentials;
+    for (const [id, c] of Object.entries(credentials)) if (c.expiredTime < stale) delete credentials[id];
     this.faults = createFaults();
     this.stats = createStats();
     this.publicUrl = options.publicUrl;
@@ -53,10 +59,14 @@ export class Core {
     return `vod-${region}-${this.options.appId}`;
   }
 
-  /** Whether any session issued this bucket. */
+  /** Whether this bucket was issued (the default region's bucket always is). */
   isKnownBucket(bucket: string): boolean {
-    if (bucket === this.bucketFor(this.options.region)) return true;
-    return Object.values(this.store.state.sessions).some((s) => s.bucket === bucket);
+    return bucket === this.bucketFor(this.options.region) || this.#buckets.has(bucket);
+  }
+
+  /** Records a bucket an upload session issued. */
+  addBucket(bucket: string): void {
+    this.#buckets.add(bucket);
   }
 
   /** Deletes the blobs among `ids` that no record references any more. */

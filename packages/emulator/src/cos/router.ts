@@ -11,7 +11,7 @@ import { timingSafeEqual, verifyCos } from '@vod-uploader/tencent';
 import type { Core } from '../core.ts';
 import { ConnectionCut, CosError } from '../errors.ts';
 import type { CosOp } from '../faults.ts';
-import { requestBody, sleep, type Ctx } from '../http.ts';
+import { cutConnection, requestBody, sleep, type Ctx } from '../http.ts';
 import { newCosRequestId } from '../ids.ts';
 import type { CredentialRecord } from '../store.ts';
 import { cosErrorResponse, defaultCosCode, type CosRequest } from './common.ts';
@@ -145,7 +145,8 @@ export function createCosHandler(core: Core) {
       if (op === 'UploadPart') partNumberOf(query);
       if (cutAfter !== undefined && (method === 'GET' || method === 'HEAD' || method === 'DELETE')) {
         // No body to read: cut before answering.
-        for await (const _ of requestBody(c, { cutAfter: 0 })) void _;
+        cutConnection(c);
+        throw new ConnectionCut();
       }
       const response = await HANDLERS[op]({ c, core, op, bucket, key, query, credential, requestId, cutAfter });
       response.headers.set('x-cos-request-id', requestId);

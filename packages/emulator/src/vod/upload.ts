@@ -105,6 +105,7 @@ export async function applyUpload(core: Core, p: Record<string, unknown>): Promi
     createdAt: core.isoNow(),
   };
   state.sessions[sessionKey] = session;
+  core.addBucket(bucket);
   state.credentials[credential.secretId] = credential;
   await core.store.save();
   return {
