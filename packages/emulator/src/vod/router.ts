@@ -64,8 +64,9 @@ export function createVodHandler(core: Core) {
     const requestId = newRequestId();
     const fail = (e: VodError) => vodErrorResponse(c, requestId, e.code, e.message);
     const actionName = c.req.header('x-tc-action') ?? '';
-    c.set('op', actionName || 'VOD');
-    core.stats.op(actionName || 'VOD');
+    const op = actionName && isAction(actionName) ? actionName : actionName ? 'UnknownAction' : 'VOD';
+    c.set('op', op);
+    core.stats.op(op);
     try {
       const fault = isAction(actionName) ? core.faults.take(actionName) : undefined;
       let cutAfter: number | undefined;
