@@ -13,7 +13,7 @@ function fakeSigner(ttl = 600_000): SignerClient & { calls: SignRequest[] } {
   return {
     calls,
     url: 'x',
-    async sign(request) {
+    async sign(request: SignRequest) {
       calls.push(request);
       const urls = (request.parts ?? []).map((p) => url('part', p.partNumber));
       if (request.media) urls.push(url('media'));

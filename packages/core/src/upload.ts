@@ -852,7 +852,8 @@ export class Upload {
 
   #progress(): void {
     const bytesUploaded = this.#uploadedBytes();
-    const speed = this.#speed.sample(this.#clock.now(), bytesUploaded);
+    const running = this.#state.status === 'running';
+    const speed = running ? this.#speed.sample(this.#clock.now(), bytesUploaded) : 0;
     const total = this.#state.bytesTotal;
     this.#dispatch({
       type: 'progress',
