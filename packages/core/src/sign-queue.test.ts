@@ -39,6 +39,14 @@ describe('createSignQueue', () => {
     assert.equal(urls[149]!.partNumber, 150);
   });
 
+  it('signs the same part once when asked twice in one tick', async () => {
+    const signer = fakeSigner();
+    const queue = createSignQueue({ signer, session: 's', clock: systemClock });
+    const [a, b] = await Promise.all([queue.get({ target: 'part', partNumber: 4, md5: 'x' }), queue.get({ target: 'part', partNumber: 4, md5: 'x' })]);
+    assert.equal(a, b);
+    assert.deepEqual(signer.calls.map((c) => c.parts!.length), [1]);
+  });
+
   it('caches until near expiry, re-signs after invalidate or a different MD5', async () => {
     const signer = fakeSigner();
     const queue = createSignQueue({ signer, session: 's', clock: systemClock });

@@ -99,6 +99,14 @@ export function createSignQueue({
         return Promise.resolve(cached.url);
       }
       const promise = new Promise<SignedUrl>((resolve, reject) => {
+        // The same target twice in one tick is signed once (the signer refuses duplicates in a call).
+        const same = queue.find((w) => idOf(w.item.target, w.item.target === 'part' ? w.item.partNumber : undefined) === idOf(item.target, partNumber));
+        if (same && same.item.md5 === item.md5) {
+          const { resolve: first, reject: firstReject } = same;
+          same.resolve = (url) => (first(url), resolve(url));
+          same.reject = (error) => (firstReject(error), reject(error));
+          return;
+        }
         queue.push({ item, resolve, reject });
         if (!scheduled) {
           scheduled = true;

@@ -57,6 +57,8 @@ export interface UploadSession {
   partSize: number;
   /** `null` for a stream session. */
   partCount: number | null;
+  /** Highest part number that can be signed (the cap of a stream). */
+  maxPartNumber?: number;
   /** When the session (and its temporary credential) ends: ISO date or epoch (s or ms). */
   expiresAt: string | number;
   mediaType?: string;

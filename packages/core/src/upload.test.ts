@@ -495,7 +495,7 @@ describe('Upload: streams of unknown length', () => {
     assert.ok(states.some((s) => s.bytesTotal === null && s.bytesUploaded > 0), 'progress while the total is unknown');
   });
 
-  it('pauses and resumes a stream without losing bytes; an empty stream is one empty part', async () => {
+  it('pauses and resumes a stream without losing bytes', async () => {
     const { data } = randomFile(Math.round(2.5 * MIB));
     let u!: Upload;
     const transport = hookedTransport({ after: () => transport.succeeded === 1 && u.pause() });
@@ -506,9 +506,13 @@ describe('Upload: streams of unknown length', () => {
     await result;
     assert.deepEqual(cloud.objectOf(sessionOf().id), Buffer.from(data));
 
+  });
+
+  it('fails an empty stream and ends its session', async () => {
     const empty = upload({ stream: new ReadableStream({ start: (c) => c.close() }) });
-    await empty.upload.start();
-    assert.equal(cloud.objectOf(sessionOf().id)?.length, 0);
+    await assert.rejects(empty.upload.start(), { code: ErrorCode.INVALID_FILE, retryable: false });
+    assert.equal(cloud.stats.abortCalls, 1);
+    assert.equal(cloud.stats.signCalls.length, 0);
   });
 });
 

@@ -119,6 +119,8 @@ interface Session {
   partCount: number | null;
   expiresAt: number;
   stream: boolean;
+  /** Highest part number the signer signs. */
+  maxPartNumber: number;
 }
 
 interface Deferred {
@@ -471,6 +473,7 @@ export class Upload {
       partCount: size === null ? null : this.#ranges.length,
       expiresAt: Math.min(expiryMs(answer.expiresAt), now + (this.#options.resumeTtl ?? DEFAULT_RESUME_TTL)),
       stream,
+      maxPartNumber: Math.min(MAX_PARTS, answer.maxPartNumber ?? MAX_PARTS),
     };
     this.#signQueue = createSignQueue({ signer: this.#signer, session: answer.session, clock: this.#clock });
     this.#dispatch({ type: 'plan', bytesTotal: size, partsTotal: size === null ? null : this.#ranges.length });
@@ -572,7 +575,7 @@ export class Upload {
     const session = this.#session!;
     const pipeline = this.#pipeline(signal);
     try {
-      for (let n = 1; n <= MAX_PARTS + 1; n++) {
+      for (let n = 1; n <= session.maxPartNumber + 1; n++) {
         if (pipeline.signal.aborted) break;
         if (this.#done.has(n)) continue;
         let held = this.#held.get(n);
@@ -584,9 +587,11 @@ export class Upload {
           if (bytes === undefined) {
             this.#streamEnded = true;
             if (n > 1) break;
-            bytes = new Uint8Array(0); // an empty stream is one empty part
+            throw new UploadError(ErrorCode.INVALID_FILE, 'The stream ended without any bytes.');
           }
-          if (n > MAX_PARTS) throw new UploadError(ErrorCode.INVALID_FILE, `The stream is longer than ${MAX_PARTS} parts.`);
+          if (n > session.maxPartNumber) {
+            throw new UploadError(ErrorCode.INVALID_FILE, `The stream is longer than ${session.maxPartNumber} parts allow.`);
+          }
           const part = await this.#hasherNow().part(this.#key, { bytes }, { sha1: true, md5: true, keep: true });
           held = { bytes: part.bytes!, md5: part.md5! };
           this.#held.set(n, held);
@@ -611,7 +616,13 @@ export class Upload {
       pipeline.fail(error);
     }
     await pipeline.settle();
-    pipeline.throwIfFailed();
+    try {
+      pipeline.throwIfFailed();
+    } catch (error) {
+      // A stream cannot be read again: a stream that is empty or too long ends its session.
+      if (!signal.aborted && error instanceof UploadError && error.code === ErrorCode.INVALID_FILE) await this.#abortSession();
+      throw error;
+    }
     this.#ranges.length = this.#streamProduced;
     this.#checkAllDone();
     this.#setSha1(await this.#hasherNow().digest(this.#key));

@@ -266,7 +266,7 @@ export async function startFakeCloud(options: FakeCloudOptions = {}): Promise<Fa
         return { target, partNumber: n, method: 'PUT', url: `${base}/cos/${session.id}/${target}/${n ?? 0}?${q}`, headers, expiresAt: new Date(expires).toISOString() };
       };
       for (const p of parts) {
-        if (session.stream && p.size === undefined) return jsonError(res, 400, 'SizeRequired', 'size is required for stream sessions', false);
+        if (session.stream && !(p.size! >= 1 && p.size! <= session.partSize)) return jsonError(res, 400, 'invalid_request', 'size is required for stream sessions (1..partSize)', false);
         urls.push(make('part', p.partNumber, p.md5, p.size ?? plannedSize(session, p.partNumber)));
       }
       if (body.media) urls.push(make('media', undefined, body.media.md5, session.size ?? undefined));
