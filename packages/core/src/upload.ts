@@ -535,6 +535,8 @@ export class Upload {
           }
         }
         if (!held) continue;
+        // The answer is one round trip away: the last part waits for it rather than being sent for nothing.
+        if (lookup) await lookup;
         const slot = await pipeline.acquire();
         if (!slot) break;
         const part = held;
