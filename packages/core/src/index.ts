@@ -59,5 +59,5 @@ export { FINGERPRINT_BYTES, createMemoryResumeStore, fingerprint } from './resum
 export type { FileFingerprint, ResumeRecord, ResumeStore } from './resume.ts';
 export { createIdbResumeStore } from './resume-idb.ts';
 export type { IdbResumeStoreOptions } from './resume-idb.ts';
-export { DEFAULT_PROCESSING_INTERVAL, DEFAULT_PROCESSING_TIMEOUT, mediaStatusKey, waitForProcessing } from './processing.ts';
-export type { ProcessingOptions, WaitForProcessingOptions } from './processing.ts';
+// Processing (@tanstack/query-core) is its own entry, `@vod-uploader/core/processing`, loaded on demand.
+export type { ProcessingOptions } from './processing.ts';
