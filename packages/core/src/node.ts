@@ -7,5 +7,7 @@ export { fileSource } from './sources/file-source.ts';
 export type { FileSourceOptions } from './sources/file-source.ts';
 export { createNodeHasher } from './hash/node-hasher.ts';
 export { createFileResumeStore } from './resume-file.ts';
+export { createNodeTransport } from './transport-node.ts';
+export type { NodeTransportOptions } from './transport-node.ts';
 export type { FileResumeStoreOptions } from './resume-file.ts';
 export { DEFAULT_RESUME_DIR, nodePlatform } from './platform-node.ts';
