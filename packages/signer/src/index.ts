@@ -23,5 +23,5 @@ export {
 } from './policy.ts';
 export { MemoryStore, takeToken, type MemoryStoreOptions, type Store, type TakeResult, type TokenBucket } from './store.ts';
 export type { VerifyJob, VerifyOutcome } from './instant.ts';
-export { Sha1, type Hasher } from './sha1.ts';
+export { Sha1, type Hasher } from '@vod-uploader/tencent';
 export { AUDIO_TYPES, IMAGE_TYPES, VIDEO_TYPES } from './media-type.ts';

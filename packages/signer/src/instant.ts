@@ -8,7 +8,7 @@
  * above `maxBytes`, are simply not indexed).
  * @module
  */
-import { hex, Sha1, type Hasher } from './sha1.ts';
+import { Sha1, toHex, type Hasher } from '@vod-uploader/tencent';
 import type { Store } from './store.ts';
 
 /** What an instant upload returns. */
@@ -63,7 +63,7 @@ export interface VerifierOptions {
   timeoutMs?: number;
   /** Lifetime of an index entry, seconds. Default 30 days. */
   ttlSeconds?: number;
-  /** The SHA-1 hasher; default the pure-JS one (`sha1.ts`). The Node glue injects `node:crypto`. */
+  /** The SHA-1 hasher; default the pure-JS `Sha1` of @vod-uploader/tencent. The Node glue injects `node:crypto`. */
   createHasher?: () => Hasher;
   /** Called once per job with its outcome (tests, metrics). Errors thrown here are ignored. */
   onResult?: (job: VerifyJob, outcome: VerifyOutcome) => void;
@@ -92,7 +92,7 @@ async function hashBody(body: ReadableStream<Uint8Array>, hasher: Hasher, limit:
   } finally {
     reader.cancel().catch(() => {});
   }
-  return { bytes, digest: hex(hasher.digest()) };
+  return { bytes, digest: toHex(hasher.digest()) };
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {

@@ -9,10 +9,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Hasher } from '@vod-uploader/tencent';
 import { createSigner, type SignerApp } from './app.ts';
 import { SignerError } from './errors.ts';
 import { MIN_SECRET_BYTES } from './session.ts';
-import type { Hasher } from './sha1.ts';
 import type { TokenBucket } from './store.ts';
 
 export const HELP = `vod-signer — the signer of <vod-uploader>: holds your Tencent Cloud key, calls ApplyUpload/CommitUpload,

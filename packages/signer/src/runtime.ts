@@ -4,9 +4,8 @@
  * @module
  */
 import type { Context } from 'hono';
-import { createCosClient, createVodClient, type CosClient, type FetchLike, type VodClient } from '@vod-uploader/tencent';
+import { createCosClient, createVodClient, type CosClient, type FetchLike, type Hasher, type VodClient } from '@vod-uploader/tencent';
 import { SignerError } from './errors.ts';
-import type { Hasher } from './sha1.ts';
 import type { Verifier, VerifyOutcome, VerifyJob } from './instant.ts';
 import type { CompleteResult } from './routes/finish.ts';
 import type { ScopeLimits, UploadOptions, UploadPolicy } from './policy.ts';

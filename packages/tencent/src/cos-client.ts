@@ -22,6 +22,20 @@ import { buildXml } from './xml.ts';
 
 /** The public endpoint template. */
 export const COS_DEFAULT_ENDPOINT = 'https://{Bucket}.cos.{Region}.myqcloud.com';
+/**
+ * The bucket's base URL from an endpoint template with `{Bucket}` and `{Region}` (and optionally `{AppId}` and
+ * `{BucketName}`, as the COS SDKs' `Domain` option), e.g. `https://{Bucket}.cos.{Region}.myqcloud.com`.
+ */
+export function cosBaseUrl(template: string, bucket: string, region: string): string {
+  const m = /^(.*)-(\d+)$/.exec(bucket);
+  return template
+    .replaceAll('{Bucket}', bucket)
+    .replaceAll('{Region}', region)
+    .replaceAll('{AppId}', m?.[2] ?? '')
+    .replaceAll('{BucketName}', m?.[1] ?? bucket)
+    .replace(/\/+$/, '');
+}
+
 /** How long each request's signature is valid, in seconds (the SDKs' default). */
 export const COS_SIGN_SECONDS = 900;
 /** The most pages a listing follows before giving up (10,000 parts at one per page). */
@@ -189,7 +203,7 @@ export function createCosClient(options: CosClientOptions): CosClient {
   }
   if (!bucket || !region) throw new TypeError('createCosClient: bucket and region are required.');
   const template = options.endpoint ?? COS_DEFAULT_ENDPOINT;
-  const baseUrl = template.replaceAll('{Bucket}', bucket).replaceAll('{Region}', region).replace(/\/+$/, '');
+  const baseUrl = cosBaseUrl(template, bucket, region);
   let host: string;
   try {
     const parsed = new URL(baseUrl);

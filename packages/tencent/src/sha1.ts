@@ -1,11 +1,12 @@
 /**
  * SHA-1 and HMAC-SHA1 in plain JavaScript, synchronous and incremental, for every runtime.
  *
- * Why not Web Crypto: `crypto.subtle.digest` cannot hash a stream (the instant-upload verifier reads whole
- * videos), Workers cannot compile WASM from bytes, and each `subtle` call is an async round trip that costs
- * more than the hash itself for the ~200-byte strings of COS signatures (see `cos-presign.ts`).
+ * Why not Web Crypto: `crypto.subtle.digest` cannot hash a stream (a server reading whole videos back to verify
+ * them), Workers cannot compile WASM from bytes, and each `subtle` call is an async round trip that costs more
+ * than the hash itself for the ~200-byte strings of COS signatures (see `createCosPresigner` in `cos-sign.ts`).
  * @module
  */
+import { utf8 } from './crypto.ts';
 
 /** An incremental hasher: `update` any number of times, then `digest` once. */
 export interface Hasher {
@@ -142,15 +143,6 @@ export class Sha1 implements Hasher {
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Lower-case hex of bytes. */
-export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!];
-  return out;
-}
-
 const encoder = new TextEncoder();
 
 /** A reused buffer for short strings: signing hashes many ~200-byte strings. */
@@ -159,7 +151,7 @@ const scratch = new Uint8Array(4096);
 /** UTF-8 bytes of a string; short ones share `scratch` (valid until the next call). */
 function utf8View(text: string): Uint8Array {
   if (text.length * 3 <= scratch.length) return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
-  return encoder.encode(text);
+  return utf8(text);
 }
 
 const H = new Int32Array(5);
@@ -215,7 +207,7 @@ export interface HmacSha1 {
 
 /** Prepares HMAC-SHA1 under `key` (bytes, or a string's UTF-8). */
 export function hmacSha1(key: Uint8Array | string): HmacSha1 {
-  let k = typeof key === 'string' ? encoder.encode(key) : key;
+  let k: Uint8Array = typeof key === 'string' ? utf8(key) : key;
   if (k.length > 64) k = sha1(k);
   const ipad = new Uint8Array(64).fill(0x36);
   const opad = new Uint8Array(64).fill(0x5c);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Context } from 'hono';
-import { createCosPresigner, cosBaseUrl, type Pairs } from '../cos-presign.ts';
+import { cosBaseUrl, createCosPresigner, type CosPairs } from '@vod-uploader/tencent';
 import { SignerError } from '../errors.ts';
 import { partBytes } from '../policy.ts';
 import type { SessionData } from '../session.ts';
@@ -39,7 +39,7 @@ export async function signUrls(rt: Runtime, c: Context, body: Json, session: Ses
   const presigner = createCosPresigner({ ...cred, securityToken: cred.token, keyTime: `${now - 1};${end}`, baseUrl });
   const urls: SignedUrl[] = [];
 
-  const put = (target: SignedUrl['target'], key: string, bytes: number, md5: string | undefined, query: Pairs, partNumber?: number) => {
+  const put = (target: SignedUrl['target'], key: string, bytes: number, md5: string | undefined, query: CosPairs, partNumber?: number) => {
     const headers: Array<[string, string]> = [['host', host], ['content-length', String(bytes)]];
     if (md5) headers.push(['content-md5', md5]);
     const url = presigner.url({ method: 'PUT', key, query, headers });
