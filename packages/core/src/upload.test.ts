@@ -217,6 +217,31 @@ describe('Upload: multipart', () => {
     assert.equal(states.at(-1)!.error, null);
   });
 
+  it('recovers from a hash worker failure on resume(), hashing again from the start', async () => {
+    const { file, data } = randomFile(4 * MIB);
+    const inner = createWasmHasher();
+    let failed = false;
+    const hasher = {
+      ...inner,
+      begin: (key: string, state?: string) => inner.begin(key, state),
+      part: async (...args: Parameters<typeof inner.part>) => {
+        if (!failed && args[1] && 'blob' in args[1] && args[1].start === 2 * MIB) {
+          failed = true;
+          inner.end(args[0]); // the worker died and took the state with it
+          throw new UploadError(ErrorCode.HASH, 'The hash worker failed.', { retryable: false });
+        }
+        return inner.part(...args);
+      },
+    };
+    const { upload: u } = upload({ file, hasher, concurrency: 1 });
+    await assert.rejects(u.start(), { code: ErrorCode.HASH });
+    const result = await u.resume();
+    assert.ok(result.fileId);
+    assert.equal(cloud.stats.completeCalls.at(-1)!.sha1, sha1hex(data));
+    assert.equal(cloud.stats.partStored.get(1), 1, 'finished parts are not sent again');
+    assert.deepEqual(cloud.objectOf(sessionOf().id), Buffer.from(data));
+  });
+
   it('gives up after the retry cap with a retryable error', async () => {
     const { file } = randomFile(2 * MIB);
     cloud.addFault({ op: 'part', partNumber: 1, times: 100, action: { type: 'status', status: 503 } });

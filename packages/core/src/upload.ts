@@ -208,6 +208,8 @@ export class Upload {
   #hashedThrough = 0;
   #bytesHashed = 0;
   #canSaveHash = true;
+  /** A stream whose SHA-1 state was lost: it completes without one. */
+  #noSha1 = false;
   #sha1?: string;
   #coverDone = false;
   #result?: UploadResult;
@@ -296,7 +298,7 @@ export class Upload {
     this.#controller?.abort(reason);
     this.#dispatch({ type: 'cancel' });
     this.#deferred.reject(reason);
-    this.#running = this.#running.then(() => this.#discard());
+    this.#running = this.#running.then(() => this.#discard()).catch(noop);
   }
 
   // ── runs ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -328,6 +330,13 @@ export class Upload {
     } catch (thrown) {
       if (signal.aborted) return; // paused or cancelled: pause() and cancel() said so already
       const error = toUploadError(thrown);
+      if (error.code === ErrorCode.HASH && !this.#sha1) {
+        // The worker (and the SHA-1 state in it) is gone: a retry hashes a file from the start; a stream cannot
+        // be read again, so it goes on without a SHA-1.
+        this.#hashBegun = false;
+        this.#hashedThrough = 0;
+        if (this.#stream) this.#noSha1 = true;
+      }
       this.#dispatch({ type: 'fail', error: error.toJSON() });
       this.#deferred.reject(error);
     } finally {
@@ -503,25 +512,23 @@ export class Upload {
           this.#held.delete(n);
           held = undefined;
         }
-        if (!held) {
+        if (!held || hash) {
+          // A part read earlier but not hashed since (the SHA-1 restarted) is hashed from memory.
           // Not raced with the signal: once the worker has hashed a part, its result must be kept.
-          const part = await this.#hasherNow().part(this.#key, await source.input(range.start, range.end), {
-            sha1: hash,
-            md5: true,
-            keep: true,
-          });
+          const input = held ? { bytes: held.bytes } : await source.input(range.start, range.end);
+          const part = await this.#hasherNow().part(this.#key, input, { sha1: hash, md5: !held, keep: true });
+          const md5 = held?.md5 ?? part.md5!;
           if (hash) {
             this.#hashedThrough = n;
             this.#setHashed(range.end);
           }
-          if (done && etagMd5(done.etag) !== part.md5) {
+          if (done && etagMd5(done.etag) !== md5) {
             this.#unmarkDone(n); // storage holds other bytes under this number: send it again
             done = undefined;
           }
-          if (!done) {
-            held = { bytes: part.bytes!, md5: part.md5! };
-            this.#held.set(n, held);
-          }
+          held = done ? undefined : { bytes: part.bytes!, md5 };
+          if (held) this.#held.set(n, held);
+          else this.#held.delete(n);
         }
         if (wantSha1 && !this.#sha1 && this.#hashedThrough === this.#ranges.length) {
           this.#setSha1(await this.#hasherNow().digest(this.#key));
@@ -572,7 +579,7 @@ export class Upload {
       this.#adopt(answer, null, true);
       this.#chunker = createStreamChunker(stream, answer.partSize);
     }
-    await this.#beginHash(false);
+    if (!this.#noSha1) await this.#beginHash(false);
     this.#dispatch({ type: 'phase', phase: 'uploading' });
     const session = this.#session!;
     const pipeline = this.#pipeline(signal);
@@ -594,7 +601,7 @@ export class Upload {
           if (n > session.maxPartNumber) {
             throw new UploadError(ErrorCode.INVALID_FILE, `The stream is longer than ${session.maxPartNumber} parts allow.`);
           }
-          const part = await this.#hasherNow().part(this.#key, { bytes }, { sha1: true, md5: true, keep: true });
+          const part = await this.#hasherNow().part(this.#key, { bytes }, { sha1: !this.#noSha1, md5: true, keep: true });
           held = { bytes: part.bytes!, md5: part.md5! };
           this.#held.set(n, held);
           this.#streamProduced = n;
@@ -627,7 +634,7 @@ export class Upload {
     }
     this.#ranges.length = this.#streamProduced;
     this.#checkAllDone();
-    this.#setSha1(await this.#hasherNow().digest(this.#key));
+    if (!this.#noSha1) this.#setSha1(await this.#hasherNow().digest(this.#key));
     await this.#complete(signal);
   }
 
