@@ -47,6 +47,20 @@ describe('createSignQueue', () => {
     assert.deepEqual(signer.calls.map((c) => c.parts!.length), [1]);
   });
 
+  it('shares a signing in flight with a later request for the same part (presign, then use)', async () => {
+    const signer = fakeSigner();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = { ...signer, sign: async (request: SignRequest) => (await gate, signer.sign(request)) } as SignerClient;
+    const queue = createSignQueue({ signer: slow, session: 's', clock: systemClock });
+    const early = queue.get({ target: 'part', partNumber: 2, md5: 'x' });
+    await new Promise((r) => setTimeout(r, 0));
+    const late = queue.get({ target: 'part', partNumber: 2, md5: 'x' });
+    release();
+    assert.equal(await early, await late);
+    assert.equal(signer.calls.length, 1);
+  });
+
   it('caches until near expiry, re-signs after invalidate or a different MD5', async () => {
     const signer = fakeSigner();
     const queue = createSignQueue({ signer, session: 's', clock: systemClock });

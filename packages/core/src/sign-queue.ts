@@ -41,6 +41,7 @@ export function createSignQueue({
   margin?: number;
 }): SignQueue {
   const cache = new Map<string, { url: SignedUrl; md5?: string }>();
+  const inflight = new Map<string, { promise: Promise<SignedUrl>; md5?: string }>();
   let queue: Waiter[] = [];
   let scheduled = false;
 
@@ -95,9 +96,12 @@ export function createSignQueue({
     get(item, signal) {
       const partNumber = item.target === 'part' ? item.partNumber : undefined;
       const cached = cache.get(idOf(item.target, partNumber));
+      const id = idOf(item.target, partNumber);
       if (cached && cached.md5 === item.md5 && expiryMs(cached.url.expiresAt) - clock.now() > margin) {
         return Promise.resolve(cached.url);
       }
+      const pending = inflight.get(id);
+      if (pending && pending.md5 === item.md5) return raceSignal(pending.promise, signal);
       const promise = new Promise<SignedUrl>((resolve, reject) => {
         // The same target twice in one tick is signed once (the signer refuses duplicates in a call).
         const same = queue.find((w) => idOf(w.item.target, w.item.target === 'part' ? w.item.partNumber : undefined) === idOf(item.target, partNumber));
@@ -113,6 +117,12 @@ export function createSignQueue({
           queueMicrotask(flush);
         }
       });
+      const entry = { promise, md5: item.md5 };
+      inflight.set(id, entry);
+      const clear = () => {
+        if (inflight.get(id) === entry) inflight.delete(id);
+      };
+      promise.then(clear, clear);
       return raceSignal(promise, signal);
     },
     invalidate(target, partNumber) {

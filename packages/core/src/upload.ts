@@ -14,7 +14,7 @@ import type { ProcessingOptions } from './processing.ts';
 import { createSpeedMeter, estimateEta } from './progress.ts';
 import { FINGERPRINT_BYTES, RESUME_RECORD_VERSION, type ResumeRecord, type ResumeStore, fingerprint } from './resume.ts';
 import { type RetryInfo, type RetryOptions, type RetryRunOptions, type Retryer, createRetryer } from './retryer.ts';
-import { type SignQueue, createSignQueue } from './sign-queue.ts';
+import { type SignItem, type SignQueue, createSignQueue } from './sign-queue.ts';
 import {
   type CreateUploadRequest,
   type MediaOptions,
@@ -544,6 +544,7 @@ export class Upload {
         if (!held) continue;
         // The answer is one round trip away: the last part waits for it rather than being sent for nothing.
         if (lookup) await lookup;
+        if (this.#pool.active >= this.#pool.concurrency) this.#presign(range, held, pipeline.signal);
         const slot = await pipeline.acquire();
         if (!slot) break;
         const part = held;
@@ -613,6 +614,7 @@ export class Upload {
         const start = (n - 1) * session.partSize;
         const range: PartRange = { partNumber: n, start, end: start + held.bytes.byteLength };
         this.#ranges[n - 1] = range;
+        if (this.#pool.active >= this.#pool.concurrency) this.#presign(range, held, pipeline.signal);
         const slot = await pipeline.acquire();
         if (!slot) break;
         const part = held;
@@ -683,21 +685,30 @@ export class Upload {
     };
   }
 
-  async #uploadPart(range: PartRange, held: Held, signal: AbortSignal): Promise<void> {
+  /** What to sign for a part: `Content-MD5` always, the size for a stream. */
+  #signItem(range: PartRange, held: Held): SignItem {
     const session = this.#session!;
+    const md5 = hexToBase64(held.md5);
+    if (session.strategy === 'single') return { target: 'media', md5 };
+    return { target: 'part', partNumber: range.partNumber, md5, size: session.stream ? range.end - range.start : undefined };
+  }
+
+  /** Signs a part while it waits for a slot, so the URL is ready when the slot frees (errors surface on use). */
+  #presign(range: PartRange, held: Held, signal: AbortSignal): void {
+    this.#signQueue!.get(this.#signItem(range, held), signal).catch(noop);
+  }
+
+  async #uploadPart(range: PartRange, held: Held, signal: AbortSignal): Promise<void> {
     const n = range.partNumber;
     const size = range.end - range.start;
-    const md5 = hexToBase64(held.md5);
-    const target = session.strategy === 'single' ? 'media' : 'part';
+    const item = this.#signItem(range, held);
+    const target = item.target;
     this.#loaded.set(n, 0);
     this.#progress();
     try {
       const etag = await this.#retry(
         async () => {
-          const url = await this.#signQueue!.get(
-            target === 'part' ? { target, partNumber: n, md5, size: session.stream ? size : undefined } : { target, md5 },
-            signal,
-          );
+          const url = await this.#signQueue!.get(item, signal);
           const response = await this.#transportNow()({
             method: 'PUT',
             url: url.url,
