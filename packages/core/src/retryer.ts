@@ -88,7 +88,9 @@ export function createRetryer({
     const limit = options.retries ?? retries;
     let retry = 0;
     let offlineWaits = 0;
-    for (let attempt = 0; ; attempt++) {
+    let last: UploadError | undefined;
+    // Every round either returns, throws, spends a retry or waits out an outage: both are capped.
+    for (let attempt = 0; attempt <= limit + MAX_OFFLINE_WAITS; attempt++) {
       if (!connectivity.isOnline()) {
         onOffline?.();
         await waitOnline(connectivity, signal);
@@ -98,6 +100,7 @@ export function createRetryer({
       } catch (thrown) {
         if (signal?.aborted) throw signal.reason ?? thrown;
         const error = toUploadError(thrown);
+        last = error;
         if (!error.retryable) throw error;
         const lostNetwork = (error.code === ErrorCode.NETWORK || error.code === ErrorCode.TIMEOUT) && !connectivity.isOnline();
         if (lostNetwork && offlineWaits < MAX_OFFLINE_WAITS) {
@@ -111,6 +114,7 @@ export function createRetryer({
         if (delay > 0) await sleep(clock, delay, signal);
       }
     }
+    throw last!;
   }
 
   return { run, backoff };
