@@ -70,6 +70,12 @@ describe('storageError', () => {
     assert.equal(error.partNumber, 2);
   });
 
+  it('treats a skewed signing clock like an expired URL', () => {
+    const skewed = storageError(403, xml('RequestTimeTooSkewed', 'The difference between the request time and the server time is too large.'), headers({}), 0);
+    assert.equal(skewed.code, ErrorCode.EXPIRED);
+    assert.equal(skewed.retryable, true);
+  });
+
   it('keeps other 403s and BadDigest as non-retryable cloud errors', () => {
     const denied = storageError(403, xml('AccessDenied', 'Access Denied.'), headers({}), 0);
     assert.equal(denied.code, ErrorCode.CLOUD);

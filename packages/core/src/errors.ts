@@ -189,7 +189,8 @@ export function storageError(
   const cloudMessage = XML_FIELD(body, 'Message');
   const requestId = XML_FIELD(body, 'RequestId') ?? header('x-cos-request-id') ?? undefined;
   const retryAfter = parseRetryAfter(header('retry-after'), now);
-  const expired = status === 403 && cloudMessage !== undefined && /expired/i.test(cloudMessage);
+  // An expired URL, or one signed with a skewed clock: signing it again is the cure.
+  const expired = status === 403 && ((cloudMessage !== undefined && /expired/i.test(cloudMessage)) || cloudCode === 'RequestTimeTooSkewed');
   const code = expired ? ErrorCode.EXPIRED : cloudCode ? ErrorCode.CLOUD : ErrorCode.HTTP;
   const what = partNumber === undefined ? 'Storage' : `Storage (part ${partNumber})`;
   const message = cloudCode

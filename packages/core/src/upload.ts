@@ -728,6 +728,7 @@ export class Upload {
       );
       this.#markDone(n, etag, size);
       this.#held.delete(n);
+      this.#signQueue?.invalidate(target, n);
     } finally {
       this.#loaded.delete(n);
       this.#progress();
