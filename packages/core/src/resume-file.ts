@@ -35,7 +35,7 @@ export function createFileResumeStore(dir: string, { now = Date.now }: FileResum
       return value;
     },
     async set(record) {
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       const path = pathOf(record.key);
       const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(temp, JSON.stringify(record), { mode: 0o600 });
