@@ -11,7 +11,10 @@
  * order alternates over `--rounds` rounds (default 3). MB = 10^6 bytes.
  *
  *   node --import tsx --conditions=source test/bench/emulator-upload.ts [--rounds 3] [--size-mib 1024]
- *        [--part-mib 8] [--concurrency 4]
+ *        [--part-mib 8] [--concurrency 4] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` runs the emulator under `node --cpu-prof` (profiles of every thread land in DIR); `--threads`
+ * prints the CPU seconds of each server thread during the upload.
  *
  * Targets: median ratio emulator/reference ≥ 0.80, emulator peak RSS < 200 MB.
  */
@@ -31,6 +34,8 @@ const { values } = parseArgs({
     'size-mib': { type: 'string', default: '1024' },
     'part-mib': { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '4' },
+    'cpu-prof': { type: 'string' },
+    threads: { type: 'boolean', default: false },
   },
 });
 const clamp = (v: string, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v)) || lo));
@@ -237,6 +242,48 @@ interface Run {
   mbps: number;
   rss: number;
   seconds: number;
+  /** CPU seconds (user + system) the server process and the client used during the upload. */
+  serverCpu: number;
+  clientCpu: number;
+}
+
+/** CPU seconds (user + system) of a process so far, from /proc (USER_HZ = 100). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds per thread (by `tid name`) of a process, from /proc/<pid>/task. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** Times `upload`, then reads the server's peak RSS and CPU while it still runs. */
+async function measure(server: Server, what: string, upload: () => Promise<void>): Promise<Run> {
+  const pid = server.proc.pid!;
+  const serverCpu0 = cpuSeconds(pid);
+  const threads0 = values.threads ? threadCpu(pid) : undefined;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await withTimeout(upload(), RUN_TIMEOUT_MS, what);
+  const seconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  if (threads0) {
+    const used = [...threadCpu(pid)].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.05);
+    console.log(`  ${what} threads (CPU s): ${used.map(([k, v]) => `${k}=${v.toFixed(2)}`).join(', ')}`);
+  }
+  return { mbps: SIZE / 1e6 / seconds, seconds, rss: peakRss(pid), serverCpu: cpuSeconds(pid) - serverCpu0, clientCpu: (c1.user + c1.system) / 1e6 };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -248,13 +295,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 async function runEmulator(file: string, partMd5: string[]): Promise<Run> {
   const data = tempDir('emu-bench-data-');
-  const server = await launch([EMULATOR_BIN, '--port', '0', '--data', data, '--rate-limit', '0'], {});
+  const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const server = await launch([...prof, EMULATOR_BIN, '--port', '0', '--data', data, '--rate-limit', '0'], {});
   try {
-    const t0 = performance.now();
-    await withTimeout(uploadToEmulator(server.info, file, partMd5), RUN_TIMEOUT_MS, 'emulator upload');
-    const seconds = (performance.now() - t0) / 1000;
-    const rss = peakRss(server.proc.pid!);
-    return { mbps: SIZE / 1e6 / seconds, rss, seconds };
+    return await measure(server, 'emulator upload', () => uploadToEmulator(server.info, file, partMd5));
   } finally {
     agent.destroy();
     await stop(server.proc);
@@ -266,13 +310,10 @@ async function runReference(file: string): Promise<Run> {
   const data = tempDir('ref-bench-data-');
   const server = await launch(['--input-type=module', '-e', REFERENCE_SERVER], { REF_DIR: data });
   try {
-    const t0 = performance.now();
-    await withTimeout(uploadToReference(server.info.url!, file), RUN_TIMEOUT_MS, 'reference upload');
-    const seconds = (performance.now() - t0) / 1000;
-    const rss = peakRss(server.proc.pid!);
+    const run = await measure(server, 'reference upload', () => uploadToReference(server.info.url!, file));
     const stored = dirBytes(data);
     if (stored !== SIZE) throw new Error(`reference stored ${stored} bytes, expected ${SIZE}`);
-    return { mbps: SIZE / 1e6 / seconds, rss, seconds };
+    return run;
   } finally {
     agent.destroy();
     await stop(server.proc);
@@ -322,7 +363,8 @@ async function main(): Promise<void> {
     rows.push(
       `| ${round} | ${emulatorFirst ? 'emu, ref' : 'ref, emu'} | ${e.mbps.toFixed(0)} | ${r.mbps.toFixed(0)} | ${(e.mbps / r.mbps).toFixed(2)} | ${MB(e.rss)} | ${MB(r.rss)} |`,
     );
-    console.log(`round ${round}: emulator ${e.mbps.toFixed(0)} MB/s (${e.seconds.toFixed(2)} s, RSS ${MB(e.rss)} MB), reference ${r.mbps.toFixed(0)} MB/s (${r.seconds.toFixed(2)} s, RSS ${MB(r.rss)} MB)`);
+    const detail = (x: Run) => `${x.mbps.toFixed(0)} MB/s (${x.seconds.toFixed(2)} s, peak RSS ${MB(x.rss)} MB, CPU s server ${x.serverCpu.toFixed(1)} / client ${x.clientCpu.toFixed(1)})`;
+    console.log(`round ${round}: emulator ${detail(e)}; reference ${detail(r)}`);
   }
   const me = median(emu.map((x) => x.mbps));
   const mr = median(ref.map((x) => x.mbps));

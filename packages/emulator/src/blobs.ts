@@ -1,16 +1,16 @@
 /**
- * Bytes on disk. A body is streamed chunk by chunk into a temp file while MD5 (node:crypto) and CRC-64
- * (hash-wasm) are updated on the same chunks; it becomes a blob only by an atomic rename once the caller has
+ * Bytes on disk. A body is copied from the socket into the slots of a {@link HashPool}; each full slot is
+ * written at its offset into a temp file (several writes in flight) and hashed (MD5 and CRC-64) by a hashing
+ * thread from the same shared memory. The body becomes a blob only by an atomic rename once the caller has
  * checked it (Content-MD5), so a rejected body never replaces stored bytes. Nothing holds a whole body in
- * memory: at most about 8 MiB of writes in flight per request.
+ * memory: bytes in flight are bounded by the pool (32 MiB for every upload together).
  * @module
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createCrc64 } from './crc64.ts';
+import type { HashPool } from './hash-pool.ts';
 import { randomHex } from './ids.ts';
 import type { ChunkRecord } from './store.ts';
 
@@ -39,16 +39,15 @@ export class BodyTooLarge extends Error {
   }
 }
 
-const BATCH_BYTES = 1 << 20;
-const MAX_IN_FLIGHT = 8 << 20;
-
 export class Blobs {
   readonly dir: string;
   readonly tmpDir: string;
+  readonly #pool: HashPool;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, pool: HashPool) {
     this.dir = join(dataDir, 'blobs');
     this.tmpDir = join(dataDir, 'tmp');
+    this.#pool = pool;
     mkdirSync(this.dir, { recursive: true });
     // Temp files of a previous run were never committed.
     rmSync(this.tmpDir, { recursive: true, force: true });
@@ -60,75 +59,96 @@ export class Blobs {
   }
 
   /**
-   * Streams `source` into a temp file, hashing as it goes. Reading the next batch overlaps with writing the
-   * previous one. On any error (the source failing, a cut connection, {@link BodyTooLarge}) the temp file is
-   * removed and the error rethrown.
+   * Streams `source` into a temp file, hashing as it goes: reading the socket, writing and hashing overlap.
+   * On any error (the source failing, a cut connection, {@link BodyTooLarge}) the temp file is removed and
+   * the error rethrown.
    */
   async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
+    const pool = this.#pool;
+    const slotBytes = pool.slotBytes;
     const id = randomHex(16);
     const tmp = join(this.tmpDir, id);
-    const md5 = createHash('md5');
-    const crc = await createCrc64();
     const file = await open(tmp, 'w');
+    const job = pool.open();
     let size = 0;
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    // Writes go out at explicit offsets, several at a time, so reading the socket never waits for the disk
-    // unless more than MAX_IN_FLIGHT bytes are still being written.
     let position = 0;
-    const inFlight: Array<{ done: Promise<unknown>; bytes: number }> = [];
-    let inFlightBytes = 0;
-    const drainTo = async (limit: number) => {
-      while (inFlightBytes > limit && inFlight.length) {
-        const first = inFlight.shift()!;
-        await first.done;
-        inFlightBytes -= first.bytes;
-      }
-    };
+    let slot = -1;
+    let filled = 0;
+    let view: Buffer | undefined;
+    // Writes in flight: their count, the first failure, and a wake-up for whoever waits for them all.
+    let writing = 0;
+    let writeError: unknown;
+    let allWritten: (() => void) | undefined;
     const flush = () => {
-      if (batchBytes === 0) return;
-      const done = file.writev(batch, position);
-      done.catch(() => {}); // awaited in drainTo; never an unhandled rejection
-      inFlight.push({ done, bytes: batchBytes });
-      inFlightBytes += batchBytes;
-      position += batchBytes;
-      batch = [];
-      batchBytes = 0;
+      if (slot < 0) return;
+      const s = slot;
+      const length = filled;
+      const at = position;
+      slot = -1;
+      view = undefined;
+      position += length;
+      pool.retain(s);
+      writing++;
+      file.write(pool.view(s, length), 0, length, at).then(
+        () => {},
+        (error: unknown) => {
+          writeError ??= error;
+        },
+      ).finally(() => {
+        pool.release(s);
+        if (--writing === 0) allWritten?.();
+      });
+      job.hash(s, length);
+      pool.release(s);
     };
+    const settleWrites = () =>
+      writing === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allWritten = () => resolve()));
+    let digest;
     try {
       for await (const chunk of source) {
         size += chunk.byteLength;
         if (options.maxBytes !== undefined && size > options.maxBytes) throw new BodyTooLarge(options.maxBytes);
-        md5.update(chunk);
-        crc.update(chunk);
-        batch.push(chunk);
-        batchBytes += chunk.byteLength;
-        if (batchBytes >= BATCH_BYTES) {
-          flush();
-          if (inFlightBytes > MAX_IN_FLIGHT) await drainTo(MAX_IN_FLIGHT / 2);
+        if (writeError) throw writeError;
+        let offset = 0;
+        while (offset < chunk.byteLength) {
+          if (slot < 0) {
+            const got = pool.acquire();
+            slot = typeof got === 'number' ? got : await got;
+            view = pool.view(slot);
+            filled = 0;
+          }
+          const n = Math.min(slotBytes - filled, chunk.byteLength - offset);
+          view!.set(offset === 0 && n === chunk.byteLength ? chunk : chunk.subarray(offset, offset + n), filled);
+          filled += n;
+          offset += n;
+          if (filled === slotBytes) flush();
         }
       }
-      flush();
-      await drainTo(0);
+      if (filled > 0) flush();
+      digest = await job.finish();
+      await settleWrites();
+      if (writeError) throw writeError;
       await file.close();
     } catch (error) {
-      await Promise.allSettled(inFlight.map((w) => w.done));
+      if (slot >= 0) pool.release(slot);
+      job.drop();
+      await settleWrites();
       await file.close().catch(() => {});
       await rm(tmp, { force: true });
       throw error;
     }
-    const digest = md5.digest();
-    const crc64 = crc.digest();
+    const md5 = digest.md5;
+    const crc64 = BigInt(`0x${digest.crc64}`).toString();
     let settled = false;
     return {
       size,
-      md5: digest.toString('hex'),
-      md5Base64: digest.toString('base64'),
+      md5,
+      md5Base64: Buffer.from(md5, 'hex').toString('base64'),
       crc64,
       commit: async () => {
         settled = true;
         await rename(tmp, this.path(id));
-        return { id, size, md5: digest.toString('hex'), crc64 };
+        return { id, size, md5, crc64 };
       },
       discard: async () => {
         if (settled) return;

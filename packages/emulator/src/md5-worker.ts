@@ -1,73 +1,101 @@
 /**
- * The whole-object MD5 of multipart objects (VOD's `MetaData.Md5`), computed off the main thread. A worker
- * thread follows each multipart upload: as parts are stored it hashes them in part order, reading the part
- * files (from the page cache), so by CompleteMultipartUpload the MD5 is usually all but done and CommitUpload
- * barely waits. Anything unexpected (a part re-uploaded after it was hashed, a subset of parts completed, a
- * restart) falls back to hashing the completed object's files from the start.
+ * The whole-object MD5 of multipart objects (VOD's `MetaData.Md5`), computed off the main thread and out of
+ * the uploads' way. A background thread, at the lowest CPU priority (nice 19 on Linux, so it only gets CPU
+ * that nothing else wants), follows each multipart upload: as parts are stored it hashes them in part order,
+ * reading the part files (from the page cache), and reports its running MD5 state after every part. At
+ * CompleteMultipartUpload the remaining parts are hashed at normal priority by a foreground thread that
+ * resumes from that state — so a slow upload (idle CPU) completes with the MD5 all but done, and a fast one
+ * never competes with its own parts for CPU. Anything unexpected (a part re-uploaded after it was hashed, a
+ * subset of parts completed, a restart) hashes the completed object's files from the start.
+ *
+ * MD5 here is hash-wasm's, whose state can be saved in one thread and resumed in another.
  * @module
  */
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** The worker, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
+/** Both threads, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+const { openSync, readSync, closeSync, readlinkSync } = require('node:fs');
+const { createMD5 } = require(workerData.hashWasm);
+if (workerData.background) {
+  try {
+    // This thread only (on Linux, a thread id is a valid target of setpriority).
+    require('node:os').setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+  } catch {}
+}
 const buffer = Buffer.allocUnsafe(4 << 20);
-const uploads = new Map();
-function hashFile(hash, path, size) {
+let md5;
+let initial;
+const ready = createMD5().then((h) => { md5 = h; md5.init(); initial = md5.save(); });
+function hashFile(path, size) {
   const fd = openSync(path, 'r');
   try {
     let at = 0;
     while (at < size) {
       const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
       if (n <= 0) throw new Error('short read: ' + path);
-      hash.update(buffer.subarray(0, n));
+      md5.update(buffer.subarray(0, n));
       at += n;
     }
   } finally {
     closeSync(fd);
   }
 }
-function advance(u) {
-  while (!u.broken && u.pending.has(u.next)) {
-    const part = u.pending.get(u.next);
-    u.pending.delete(u.next);
+// Background: uploadId → { state, next, pending: Map<partNumber, part>, scheduled }
+const uploads = new Map();
+function advance(id) {
+  const u = uploads.get(id);
+  if (!u) return;
+  u.scheduled = false;
+  const part = u.pending.get(u.next);
+  if (!part) return;
+  u.pending.delete(u.next);
+  try {
+    md5.load(u.state);
+    hashFile(part.path, part.size);
+    u.state = md5.save();
+    u.next++;
+    parentPort.postMessage({ t: 'progress', uploadId: id, blob: part.blob, state: u.state });
+  } catch {
+    uploads.delete(id);
+    parentPort.postMessage({ t: 'broken', uploadId: id });
+    return;
+  }
+  schedule(id, u);
+}
+// One part per turn, so forget/part messages are seen in between.
+function schedule(id, u) {
+  if (!u.scheduled && u.pending.has(u.next)) {
+    u.scheduled = true;
+    setImmediate(advance, id);
+  }
+}
+function handle(m) {
+  if (m.t === 'part') {
+    let u = uploads.get(m.uploadId);
+    if (!u) uploads.set(m.uploadId, (u = { state: initial, next: 1, pending: new Map(), scheduled: false }));
+    if (m.part.partNumber < u.next) {
+      uploads.delete(m.uploadId);
+      parentPort.postMessage({ t: 'broken', uploadId: m.uploadId });
+      return;
+    }
+    u.pending.set(m.part.partNumber, m.part);
+    schedule(m.uploadId, u);
+  } else if (m.t === 'forget') {
+    uploads.delete(m.uploadId);
+  } else if (m.t === 'files') {
     try {
-      hashFile(u.hash, part.path, part.size);
-      u.done.push(part);
-      u.next++;
-    } catch {
-      u.broken = true;
+      md5.load(m.state || initial);
+      for (const p of m.parts) hashFile(p.path, p.size);
+      parentPort.postMessage({ id: m.id, md5: md5.digest('hex') });
+    } catch (error) {
+      parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
     }
   }
 }
-parentPort.on('message', (m) => {
-  if (m.type === 'part') {
-    let u = uploads.get(m.uploadId);
-    if (!u) uploads.set(m.uploadId, (u = { hash: createHash('md5'), next: 1, pending: new Map(), done: [], broken: false }));
-    if (m.part.partNumber < u.next) u.broken = true;
-    else u.pending.set(m.part.partNumber, m.part);
-    advance(u);
-  } else if (m.type === 'forget') {
-    uploads.delete(m.uploadId);
-  } else if (m.type === 'complete' || m.type === 'files') {
-    const u = m.type === 'complete' ? uploads.get(m.uploadId) : undefined;
-    uploads.delete(m.uploadId);
-    try {
-      let hash = createHash('md5');
-      let from = 0;
-      if (u && !u.broken && u.done.length <= m.parts.length && u.done.every((p, i) => p.blob === m.parts[i].blob)) {
-        hash = u.hash;
-        from = u.done.length;
-      }
-      for (const p of m.parts.slice(from)) hashFile(hash, p.path, p.size);
-      parentPort.postMessage({ id: m.id, md5: hash.digest('hex') });
-    } catch (error) {
-      parentPort.postMessage({ id: m.id, error: String(error && error.message || error) });
-    }
-  }
-});
+parentPort.on('message', (m) => ready.then(() => handle(m)));
 `;
 
 export interface FilePart {
@@ -78,15 +106,53 @@ export interface FilePart {
   size: number;
 }
 
+/** What the background thread has hashed of an upload: these blobs, in order, giving this MD5 state. */
+interface Progress {
+  blobs: string[];
+  state: Uint8Array | undefined;
+}
+
 export class Md5Worker {
-  #worker: Worker | undefined;
+  #background: Worker | undefined;
+  #foreground: Worker | undefined;
   #nextId = 0;
   readonly #calls = new Map<number, { resolve: (md5: string) => void; reject: (e: Error) => void }>();
+  readonly #progress = new Map<string, Progress>();
+  #hashWasm: string | undefined;
+  #closed = false;
 
-  #get(): Worker {
-    if (!this.#worker) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
-      worker.unref();
+  #spawn(background: boolean): Worker {
+    this.#hashWasm ??= createRequire(import.meta.url).resolve('hash-wasm');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { background, hashWasm: this.#hashWasm } });
+    worker.unref();
+    return worker;
+  }
+
+  #bg(): Worker {
+    if (!this.#background) {
+      const worker = this.#spawn(true);
+      worker.on('message', (m: { t: 'progress'; uploadId: string; blob: string; state: Uint8Array } | { t: 'broken'; uploadId: string }) => {
+        if (m.t === 'progress') {
+          const p = this.#progress.get(m.uploadId);
+          if (p) {
+            p.blobs.push(m.blob);
+            p.state = m.state;
+          }
+        } else this.#progress.delete(m.uploadId);
+      });
+      worker.on('error', () => {});
+      worker.on('exit', () => {
+        if (this.#background === worker) this.#background = undefined;
+        this.#progress.clear();
+      });
+      this.#background = worker;
+    }
+    return this.#background;
+  }
+
+  #fg(): Worker {
+    if (!this.#foreground) {
+      const worker = this.#spawn(false);
       worker.on('message', (m: { id: number; md5?: string; error?: string }) => {
         const call = this.#calls.get(m.id);
         this.#calls.delete(m.id);
@@ -95,12 +161,12 @@ export class Md5Worker {
       });
       worker.on('error', (error) => this.#failAll(error));
       worker.on('exit', () => {
-        this.#worker = undefined;
+        if (this.#foreground === worker) this.#foreground = undefined;
         this.#failAll(new Error('md5 worker exited'));
       });
-      this.#worker = worker;
+      this.#foreground = worker;
     }
-    return this.#worker;
+    return this.#foreground;
   }
 
   #failAll(error: Error): void {
@@ -108,41 +174,51 @@ export class Md5Worker {
     this.#calls.clear();
   }
 
-  #call(message: Record<string, unknown>): Promise<string> {
+  #hash(parts: FilePart[], state: Uint8Array | undefined): Promise<string> {
+    if (this.#closed) return Promise.reject(new Error('md5 worker closed'));
     const id = ++this.#nextId;
-    const worker = this.#get();
+    const worker = this.#fg();
     worker.ref(); // keep the process alive while a result is owed
     return new Promise<string>((resolve, reject) => {
       this.#calls.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id });
+      worker.postMessage({ t: 'files', id, state, parts });
     }).finally(() => {
-      if (this.#calls.size === 0) this.#worker?.unref();
+      if (this.#calls.size === 0) this.#foreground?.unref();
     });
   }
 
   /** A part of a multipart upload was stored (or replaced). */
   partStored(uploadId: string, part: FilePart): void {
-    this.#get().postMessage({ type: 'part', uploadId, part });
+    if (this.#closed) return;
+    if (!this.#progress.has(uploadId)) this.#progress.set(uploadId, { blobs: [], state: undefined });
+    this.#bg().postMessage({ t: 'part', uploadId, part });
   }
 
   /** The upload was aborted: drop its running hash. */
   forget(uploadId: string): void {
-    this.#worker?.postMessage({ type: 'forget', uploadId });
+    this.#progress.delete(uploadId);
+    this.#background?.postMessage({ t: 'forget', uploadId });
   }
 
-  /** The MD5 of the completed object made of `parts` (in order), reusing the upload's running hash. */
+  /** The MD5 of the completed object made of `parts` (in order), resuming the upload's background hash. */
   complete(uploadId: string, parts: FilePart[]): Promise<string> {
-    return this.#call({ type: 'complete', uploadId, parts });
+    const p = this.#progress.get(uploadId);
+    this.forget(uploadId);
+    const usable = p?.state !== undefined && p.blobs.length <= parts.length && p.blobs.every((blob, i) => parts[i]!.blob === blob);
+    return usable ? this.#hash(parts.slice(p.blobs.length), p.state) : this.#hash(parts, undefined);
   }
 
   /** The MD5 of the concatenation of files. */
   files(parts: FilePart[]): Promise<string> {
-    return this.#call({ type: 'files', uploadId: '', parts });
+    return this.#hash(parts, undefined);
   }
 
   async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker) await worker.terminate();
+    this.#closed = true;
+    const workers = [this.#background, this.#foreground].filter((w): w is Worker => w !== undefined);
+    this.#background = undefined;
+    this.#foreground = undefined;
+    this.#progress.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
