@@ -16,6 +16,7 @@ import { authorizeRequest, createVod, openSession, rateLimit, type Authorization
 import { createUpload, findInstant } from './routes/create.ts';
 import { signUrls } from './routes/sign.ts';
 import { abortUpload, completeUpload, listStoredParts } from './routes/finish.ts';
+import { deleteMedia, getMedia, listMedia, mediaStatus, setCover, updateMedia } from './routes/media.ts';
 import { COS_DEFAULT_ENDPOINT } from '@vod-uploader/tencent';
 
 /** The signer app, plus a way to wait for its background work (instant-upload verification). */
@@ -88,6 +89,8 @@ export function createSigner(options: SignerOptions): SignerApp {
     authorize: options.authorize ?? (() => ({ scope: 'public' })),
     rateLimit: options.rateLimit === undefined ? DEFAULT_RATE : options.rateLimit,
     completing: new Map(),
+    scopeTags: options.media?.scopeTags ?? true,
+    maxCoverBytes: positive(options.media?.maxCoverBytes, 2 * 1024 * 1024, 'media.maxCoverBytes'),
   };
   if (!rt.cosEndpoint.includes('{Bucket}')) throw new TypeError('createSigner: cosEndpoint must contain {Bucket}.');
 
@@ -111,7 +114,7 @@ export function createSigner(options: SignerOptions): SignerApp {
       '*',
       cors({
         origin: any ? '*' : (origin) => (corsOrigins.includes(origin) ? origin : null),
-        allowMethods: ['POST', 'GET', 'OPTIONS'],
+        allowMethods: ['POST', 'GET', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
         allowHeaders: ['Content-Type', 'Authorization'],
         exposeHeaders: ['Retry-After'],
         maxAge: 600,
@@ -143,10 +146,29 @@ export function createSigner(options: SignerOptions): SignerApp {
   route('/uploads/parts', (rt, c, _auth, body, session) => listStoredParts(rt, c, body, session), true);
   route('/uploads/complete', (rt, c, _auth, body, session) => completeUpload(rt, c, body, session), true);
   route('/uploads/abort', (rt, c, _auth, body, session) => abortUpload(rt, c, body, session), true);
+
+  /** The media routes: authorize → rate limit → handler (which checks the `media` grant). */
+  const media = (method: 'GET' | 'PATCH' | 'PUT' | 'DELETE', path: string, handler: (rt: Runtime, c: Context, auth: Authorization) => Promise<Response>) => {
+    app.on(method, path, async (c) => {
+      try {
+        const auth = await authorizeRequest(rt, c);
+        await rateLimit(rt, auth);
+        return await handler(rt, c, auth);
+      } catch (error) {
+        return fail(c, error);
+      }
+    });
+  };
+  media('GET', '/media', listMedia);
+  media('GET', '/media/:fileId', getMedia);
+  media('GET', '/media/:fileId/status', mediaStatus);
+  media('PATCH', '/media/:fileId', updateMedia);
+  media('DELETE', '/media/:fileId', deleteMedia);
+  media('PUT', '/media/:fileId/cover', setCover);
+
   // Under a host app, unmatched paths reach the host's notFound: answer our own paths here, in JSON.
   const unknown = (c: Context) => fail(c, new SignerError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`));
-  app.all('/uploads', unknown);
-  app.all('/uploads/*', unknown);
+  for (const path of ['/uploads', '/uploads/*', '/media', '/media/*']) app.all(path, unknown);
 
   return Object.assign(app, { idle: () => rt.verifier?.idle() ?? Promise.resolve() });
 }

@@ -17,11 +17,30 @@ export async function readJson(c: Context, maxBytes: number): Promise<Json> {
   if (type !== 'application/json') {
     throw new SignerError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
   }
+  const bytes = await readBytes(c, maxBytes);
+  if (!bytes) throw new SignerError('invalid_json', 'The request body is empty: send a JSON object.');
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new SignerError('invalid_json', 'The request body is not valid JSON.');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SignerError('invalid_request', 'The request body must be a JSON object.');
+  }
+  return value as Json;
+}
+
+/**
+ * Reads a body of at most `maxBytes` (`payload_too_large` beyond, checked on `Content-Length` and while
+ * streaming); null when there is none.
+ */
+export async function readBytes(c: Context, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const tooLarge = () => new SignerError('payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
   const body = c.req.raw.body;
-  if (!body) throw new SignerError('invalid_json', 'The request body is empty: send a JSON object.');
+  if (!body) return null;
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -42,16 +61,7 @@ export async function readJson(c: Context, maxBytes: number): Promise<Json> {
     bytes.set(chunk, off);
     off += chunk.length;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new SignerError('invalid_json', 'The request body is not valid JSON.');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SignerError('invalid_request', 'The request body must be a JSON object.');
-  }
-  return value as Json;
+  return bytes;
 }
 
 /** Replaces every occurrence of a secret with `***` (belt and braces: messages are built without them). */

@@ -6,7 +6,9 @@
  * @module
  */
 export { createSigner, type SignerApp } from './app.ts';
-export type { Authorization, AuthorizeHook, InstantOptions, SignerOptions } from './runtime.ts';
+export type { Authorization, AuthorizeHook, InstantOptions, MediaGrant, MediaOptions, SignerOptions } from './runtime.ts';
+export type { ProcessingStatus, Video, VideoStatus } from './media-view.ts';
+export { PROCEDURE_TAG, RESERVED_TAG_PREFIX, scopeTag } from './media-scope.ts';
 export { MAX_PARTS_PER_SIGN } from './runtime.ts';
 export { ERROR_STATUS, SignerError, type SignerErrorCode, type SignerErrorOptions } from './errors.ts';
 export {

@@ -95,3 +95,15 @@ export function deriveType(
   if (mapped !== undefined && accepted.includes(mapped)) return mapped;
   return null;
 }
+
+/**
+ * The format of a cover image that VOD's `ModifyMediaInfo` `CoverData` takes (JPEG, PNG, GIF), from its first
+ * bytes; undefined for anything else.
+ */
+export function sniffCoverImage(bytes: Uint8Array): 'jpeg' | 'png' | 'gif' | undefined {
+  const starts = (...sig: number[]) => sig.every((v, i) => bytes[i] === v);
+  if (starts(0xff, 0xd8, 0xff)) return 'jpeg';
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'gif';
+  return undefined;
+}

@@ -86,6 +86,7 @@ describe('vod-signer configuration', () => {
       basePath: '/',
       corsOrigins: [],
       rateLimit: { capacity: 120, refillPerSecond: 20 },
+      media: false,
     });
     const full = configFromEnv({
       ...base,
@@ -104,6 +105,18 @@ describe('vod-signer configuration', () => {
     assert.equal(full.basePath, '/vod');
     assert.deepEqual(full.corsOrigins, ['https://app.example', 'http://localhost:5173']);
     assert.equal(full.rateLimit, false);
+    assert.equal(full.media, false);
+    assert.equal(configFromEnv({ ...base, SIGNER_MEDIA_API: '1' }).media, true);
+    assert.equal(configFromEnv({ ...base, SIGNER_MEDIA_API: 'read', SIGNER_HOST: '::1' }).media, 'read');
+    assert.equal(configFromEnv({ ...base, SIGNER_MEDIA_API: 'ALL', SIGNER_HOST: 'localhost' }).media, 'all');
+    assert.equal(configFromEnv({ ...base, SIGNER_MEDIA_API: 'off', SIGNER_HOST: '0.0.0.0' }).media, false);
+  });
+
+  it('refuses SIGNER_MEDIA_API unless the bin listens on loopback only', () => {
+    for (const host of ['0.0.0.0', '192.168.1.20', '::', 'example.com']) {
+      assert.throws(() => configFromEnv({ ...base, SIGNER_MEDIA_API: '1', SIGNER_HOST: host }), (e: unknown) => e instanceof ConfigError && /SIGNER_MEDIA_API .*loopback SIGNER_HOST/.test(e.message));
+    }
+    assert.throws(() => configFromEnv({ ...base, SIGNER_MEDIA_API: 'everything' }), /SIGNER_MEDIA_API is malformed/);
   });
 
   it('names every missing or malformed setting, never its value', () => {
@@ -133,7 +146,7 @@ describe('vod-signer configuration', () => {
   });
 
   it('--help documents every setting', () => {
-    for (const name of ['VOD_SECRET_ID', 'VOD_SECRET_KEY', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_HOST', 'SIGNER_CORS_ORIGINS', 'SIGNER_SESSION_SECRET', 'SIGNER_BASE_PATH', 'SIGNER_RATE_LIMIT', '/healthz']) {
+    for (const name of ['VOD_SECRET_ID', 'VOD_SECRET_KEY', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_HOST', 'SIGNER_CORS_ORIGINS', 'SIGNER_SESSION_SECRET', 'SIGNER_BASE_PATH', 'SIGNER_RATE_LIMIT', 'SIGNER_MEDIA_API', '/media/:fileId/status', '/healthz']) {
       assert.ok(HELP.includes(name), name);
     }
   });
@@ -180,6 +193,7 @@ describe('vod-emulator + vod-signer over loopback', () => {
       SIGNER_BASE_PATH: '/vod',
       SIGNER_CORS_ORIGINS: 'http://app.test',
       SIGNER_RATE_LIMIT: 'off',
+      SIGNER_MEDIA_API: '1',
     }));
     base = info.signer!;
     root = info.url!;
@@ -252,6 +266,30 @@ describe('vod-emulator + vod-signer over loopback', () => {
     const s = await call('/uploads/sign', { session: single.json.session, media: { md5: md5(small) } });
     assert.equal((await put(s.json.urls[0].url, small, s.json.urls[0].headers)).status, 200);
     assert.equal((await call('/uploads/complete', { session: single.json.session })).status, 200);
+  });
+
+  it('serves the media routes with SIGNER_MEDIA_API=1: list, status, update, cover, delete', async () => {
+    const get = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+      const text = await res.text();
+      transcript.push(`${res.status}\n\n${text}`);
+      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    };
+    const list = await get('/media?pageSize=100');
+    assert.equal(list.status, 200, JSON.stringify(list.json));
+    assert.ok(list.json.data.length >= 1 && list.json.pagination.itemsTotal === list.json.data.length);
+    const video = list.json.data[0];
+    assert.match(video.fileId, /^\d+$/);
+    const status = await get(`/media/${video.fileId}/status`);
+    assert.deepEqual([status.status, status.json.status, status.json.encoding.playable], [200, 'ready', true]);
+    const patched = await get(`/media/${video.fileId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Loopback', tags: ['demo'] }) });
+    assert.deepEqual([patched.status, patched.json.title, patched.json.tags], [200, 'Loopback', ['demo']]);
+    const png = new Uint8Array(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const covered = await get(`/media/${video.fileId}/cover`, { method: 'PUT', headers: { 'content-type': 'image/png' }, body: png });
+    assert.equal(covered.status, 200, JSON.stringify(covered.json));
+    assert.deepEqual(new Uint8Array(await (await fetch(covered.json.coverUrl, { signal: AbortSignal.timeout(10_000) })).arrayBuffer()), png);
+    assert.equal((await get(`/media/${video.fileId}`, { method: 'DELETE' })).status, 204);
+    assert.equal((await get(`/media/${video.fileId}`)).json.error.code, 'not_found');
   });
 
   it('answers errors in JSON', async () => {

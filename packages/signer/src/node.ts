@@ -11,6 +11,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Hasher } from '@vod-uploader/tencent';
 import { createSigner, type SignerApp } from './app.ts';
+import type { MediaGrant } from './runtime.ts';
 import { SignerError } from './errors.ts';
 import { MIN_SECRET_BYTES } from './session.ts';
 import type { TokenBucket } from './store.ts';
@@ -38,12 +39,19 @@ Optional:
   SIGNER_CORS_ORIGINS     Comma-separated origins allowed by CORS (https://app.example,http://localhost:5173),
                           or * for any. Default none (same-origin only).
   SIGNER_RATE_LIMIT       Per-scope token bucket "CAPACITY/PER_SECOND" (default 120/20), or "off".
+  SIGNER_MEDIA_API        The media routes (list, get, status, update, delete, cover). Default off (403).
+                          1 (or on): read and change what was uploaded through this signer; read: only read it;
+                          all: read and change EVERY media file of the account, whoever uploaded it.
+                          !! This bin has no authentication: anyone who can reach it gets that power, so it
+                          !! accepts SIGNER_MEDIA_API only with a loopback SIGNER_HOST (the local demo).
 
-Routes (JSON; see PROTOCOL.md): POST {base}/uploads, {base}/uploads/sign, {base}/uploads/parts,
-{base}/uploads/complete, {base}/uploads/abort; GET /healthz → {"ok":true}.
+Routes (JSON; see PROTOCOL.md): POST {base}/uploads, {base}/uploads/instant, {base}/uploads/sign,
+{base}/uploads/parts, {base}/uploads/complete, {base}/uploads/abort; with SIGNER_MEDIA_API: GET {base}/media,
+GET {base}/media/:fileId, GET {base}/media/:fileId/status, PATCH {base}/media/:fileId, DELETE {base}/media/:fileId,
+PUT {base}/media/:fileId/cover; GET /healthz → {"ok":true}.
 
-Who may upload: everyone. This bin has no authorize hook (open, for the demo): put it behind your own
-authentication, or mount createSigner({ authorize }) in your app instead.
+Who may upload: everyone (one scope, "public"). This bin has no authorize hook (open, for the demo): put it
+behind your own authentication, or mount createSigner({ authorize }) in your app instead.
 
 On start it prints one JSON line to stdout: {"url":"http://HOST:PORT","signer":"http://HOST:PORT{base}"}.
 SIGTERM/SIGINT stop it gracefully: no new connections, in-flight requests and verifications finish (10 s at most).`;
@@ -66,6 +74,8 @@ export interface NodeConfig {
   basePath: string;
   corsOrigins: string[];
   rateLimit: TokenBucket | false;
+  /** The media grant of every caller (SIGNER_MEDIA_API); false: the media routes are off. */
+  media: MediaGrant;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +87,11 @@ function httpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Reads the configuration; collects every problem into one ConfigError. */
@@ -148,8 +163,21 @@ export function configFromEnv(env: Env): NodeConfig {
     else problems.push('SIGNER_RATE_LIMIT is malformed: "CAPACITY/PER_SECOND" (e.g. 120/20) or "off" expected.');
   }
 
+  let media: MediaGrant = false;
+  const mediaText = get('SIGNER_MEDIA_API')?.toLowerCase();
+  if (mediaText !== undefined) {
+    if (mediaText === '1' || mediaText === 'on' || mediaText === 'true') media = true;
+    else if (mediaText === 'read' || mediaText === 'all') media = mediaText;
+    else if (mediaText !== '0' && mediaText !== 'off' && mediaText !== 'false') problems.push('SIGNER_MEDIA_API is malformed: 1, read, all or off expected.');
+    if (media !== false && !isLoopback(host)) {
+      problems.push(
+        'SIGNER_MEDIA_API would let anyone who reaches this unauthenticated signer list, change and delete media: the bin allows it only with a loopback SIGNER_HOST (127.0.0.1, ::1, localhost). Mount createSigner({ authorize }) to grant media per user.',
+      );
+    }
+  }
+
   if (problems.length) throw new ConfigError(problems.join('\n'));
-  return { secretId, secretKey, sessionSecret, region, subAppId, vodEndpoint, cosEndpoint, port, host, basePath, corsOrigins, rateLimit };
+  return { secretId, secretKey, sessionSecret, region, subAppId, vodEndpoint, cosEndpoint, port, host, basePath, corsOrigins, rateLimit, media };
 }
 
 /** SHA-1 through node:crypto (native, ~10× the pure-JS hasher) for the instant-upload verifier. */
@@ -183,6 +211,8 @@ export function createNodeApp(config: NodeConfig, log: (line: string) => void = 
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     instant: { createHasher: nodeSha1 },
+    // No authentication in the bin: one open scope; media only as SIGNER_MEDIA_API grants (loopback only).
+    authorize: () => ({ scope: 'public', media: config.media }),
     onError(error) {
       const what = error instanceof SignerError ? `${error.code}${error.requestId ? ` (RequestId ${error.requestId})` : ''}` : 'internal';
       const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.name : error.name) : typeof error;

@@ -25,6 +25,28 @@ export interface Authorization {
   limits?: ScopeLimits & { rate?: TokenBucket | false };
   /** Options forced for this scope (e.g. `sourceContext: userId`), over the client's. */
   options?: UploadOptions;
+  /**
+   * The media routes (`GET /media`, `GET /media/:fileId[/status]`, `PATCH`, `DELETE`, `PUT …/cover`) for this
+   * caller. Default off: every media route answers `403 forbidden`.
+   * - `'read'`: list, get and status of the media uploaded in this scope;
+   * - `true`: and update, delete and set the cover of them;
+   * - `'all'`: read and write **every** media file of the account (sub-application), whoever uploaded it: admins only.
+   */
+  media?: MediaGrant;
+}
+
+/** What a caller may do with the media routes (see {@link Authorization.media}). */
+export type MediaGrant = boolean | 'read' | 'all';
+
+export interface MediaOptions {
+  /**
+   * Tag every completed upload with its scope's reserved tag (`vu-…`, and `vu-proc` when a task flow was
+   * requested), so that scoped media routes can find it. Without it only `media: 'all'` callers see anything.
+   * Default true.
+   */
+  scopeTags?: boolean;
+  /** Largest image of `PUT /media/:fileId/cover`, bytes. Default 2 MiB. */
+  maxCoverBytes?: number;
 }
 
 /**
@@ -87,6 +109,8 @@ export interface SignerOptions {
   sessionTtlSeconds?: number;
   /** Presigned URL lifetime, seconds (capped by the credential and the session). Default 600. */
   urlTtlSeconds?: number;
+  /** The media routes' settings. Who may use them is `authorize`'s `media` grant. */
+  media?: MediaOptions;
   /** Instant upload (dedupe by SHA-1), or false to turn it off. Default on. */
   instant?: InstantOptions | false;
   /** Retries of throttled cloud calls (RequestLimitExceeded, SlowDown). */
@@ -122,6 +146,10 @@ export interface Runtime {
   rateLimit: TokenBucket | false;
   /** Completes running in this instance, by session id (concurrent calls share one). */
   completing: Map<string, Promise<CompleteResult>>;
+  /** Whether completed uploads get their scope's reserved tags. */
+  scopeTags: boolean;
+  /** Largest image of `PUT /media/:fileId/cover`, bytes. */
+  maxCoverBytes: number;
 }
 
 /** Unix seconds now. */

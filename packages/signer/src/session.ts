@@ -42,6 +42,8 @@ export interface SessionData {
   coverType?: string;
   /** The whole-file SHA-1 the client stated at creation, if any. */
   sha1?: string;
+  /** 1 when ApplyUpload was given a task flow (`Procedure`): the media is processing until its first output. */
+  proc?: 1;
 }
 
 export interface SessionSealer {

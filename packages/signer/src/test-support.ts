@@ -31,6 +31,11 @@ export interface Harness {
   tmpSecretKeys: Set<string>;
   /** Every signer response: status line, headers and body. */
   transcript: string[];
+  /**
+   * Rewrites the `Response` of VOD answers the signer gets (to stand in for cloud states the emulator does
+   * not have: transcodes, a forbidden media, a failing call). Return undefined to keep the answer.
+   */
+  rewrite?: (action: string, response: Record<string, unknown>) => Record<string, unknown> | undefined;
   /** POST JSON to the signer under /vod. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** A raw request to the signer (for malformed bodies). */
@@ -53,8 +58,13 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
   const tmpSecretKeys = new Set<string>();
   const transcript: string[] = [];
   const emuFetch: Fetch = async (input, init) => {
-    const res = await emulator.app.request(input instanceof Request ? input : String(input), init);
+    let res = await emulator.app.request(input instanceof Request ? input : String(input), init);
     const action = init?.headers ? new Headers(init.headers).get('x-tc-action') : null;
+    if (action && harness.rewrite) {
+      const parsed = (await res.clone().json()) as { Response: Record<string, unknown> };
+      const changed = harness.rewrite(action, parsed.Response);
+      if (changed) res = new Response(JSON.stringify({ Response: changed }), { status: res.status, headers: res.headers });
+    }
     if (action === 'ApplyUpload') {
       const text = await res.clone().text();
       const key = /"SecretKey":"([^"]+)"/.exec(text)?.[1];
@@ -108,7 +118,7 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
     return { status: res.status, headers: res.headers, text, json };
   };
 
-  return {
+  const harness: Harness = {
     emulator,
     signer,
     host,
@@ -142,6 +152,7 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 export const md5b64 = (b: Uint8Array) => createHash('md5').update(b).digest('base64');
@@ -160,13 +171,15 @@ export const PNG = new Uint8Array(
 export async function uploadThrough(
   h: Harness,
   data: Uint8Array,
-  opts: { name?: string; type?: string; partSize?: number; cover?: Uint8Array; md5?: boolean; sha1?: string | null; batch?: number } = {},
+  opts: { name?: string; type?: string; partSize?: number; cover?: Uint8Array; md5?: boolean; sha1?: string | null; batch?: number; headers?: Record<string, string>; options?: Record<string, unknown> } = {},
 ) {
+  const post = (path: string, body: unknown) => h.post(path, body, opts.headers);
   const body: Record<string, unknown> = { file: { name: opts.name ?? 'clip.mp4', size: data.length, type: opts.type ?? 'video/mp4' } };
   if (opts.partSize) body.partSize = opts.partSize;
   if (opts.cover) body.cover = { name: 'cover.png', size: opts.cover.length, type: 'image/png' };
   if (opts.sha1 !== null) body.sha1 = opts.sha1 ?? sha1hex(data);
-  const created = await h.post('/uploads', body);
+  if (opts.options) body.options = opts.options;
+  const created = await post('/uploads', body);
   if (created.status !== 200) throw new Error(`create: ${created.text}`);
   if (created.json.instant) return { created, instant: created.json.instant };
   const { session, strategy, partSize, partCount } = created.json;
@@ -180,7 +193,7 @@ export async function uploadThrough(
         const part = data.subarray((n - 1) * partSize, n * partSize);
         return opts.md5 ? { partNumber: n, md5: md5b64(part) } : { partNumber: n };
       });
-      const signed = await h.post('/uploads/sign', { session, parts });
+      const signed = await post('/uploads/sign', { session, parts });
       if (signed.status !== 200) throw new Error(`sign: ${signed.text}`);
       for (const u of signed.json.urls) {
         const part = data.subarray((u.partNumber - 1) * partSize, u.partNumber * partSize);
@@ -190,18 +203,18 @@ export async function uploadThrough(
       }
     }
   } else {
-    const signed = await h.post('/uploads/sign', { session, media: opts.md5 ? { md5: md5b64(data) } : {} });
+    const signed = await post('/uploads/sign', { session, media: opts.md5 ? { md5: md5b64(data) } : {} });
     if (signed.status !== 200) throw new Error(`sign: ${signed.text}`);
     const res = await h.put(signed.json.urls[0].url, data, signed.json.urls[0].headers);
     if (res.status !== 200) throw new Error(`PUT media: ${res.status} ${await res.text()}`);
   }
   if (opts.cover) {
-    const signed = await h.post('/uploads/sign', { session, cover: opts.md5 ? { md5: md5b64(opts.cover) } : {} });
+    const signed = await post('/uploads/sign', { session, cover: opts.md5 ? { md5: md5b64(opts.cover) } : {} });
     const res = await h.put(signed.json.urls[0].url, opts.cover, signed.json.urls[0].headers);
     if (res.status !== 200) throw new Error(`PUT cover: ${res.status} ${await res.text()}`);
   }
   const completeBody: Record<string, unknown> = { session };
   if (strategy === 'multipart') completeBody.parts = etags;
-  const completed = await h.post('/uploads/complete', completeBody);
+  const completed = await post('/uploads/complete', completeBody);
   return { created, completed, session, etags };
 }

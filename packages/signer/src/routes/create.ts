@@ -152,6 +152,7 @@ export async function createUpload(rt: Runtime, c: Context, auth: Authorization,
   if (cert) session.cred = { id: cert.SecretId, key: cert.SecretKey, token: cert.Token, exp: cert.ExpiredTime };
   if (file.size !== undefined) session.size = file.size;
   if (sha1) session.sha1 = sha1;
+  if (options.procedure) session.proc = 1;
   if (cover) {
     if (!applied.CoverStoragePath) {
       throw new SignerError('upstream', 'ApplyUpload returned no cover storage path.', { requestId: applied.RequestId });

@@ -8,6 +8,7 @@ import { TencentCloudError, type CosClient, type CosHeadResult, type CosPart } f
 import { SignerError } from '../errors.ts';
 import { partBytes } from '../policy.ts';
 import type { SessionData } from '../session.ts';
+import { sessionTags, stampMedia } from '../media-scope.ts';
 import { call, upstreamError } from '../upstream.ts';
 import { array, integer, object, optionalString, SHA1_HEX, string, type Json } from '../validate.ts';
 import { background, cosFor, seconds, type Runtime } from '../runtime.ts';
@@ -21,7 +22,21 @@ export interface CompleteResult {
   requestId: string;
 }
 
+/** A stored complete: `pendingTags` until the scope's reserved tags are on the media. */
+type StoredResult = CompleteResult & { pendingTags?: string[] };
+
 const doneKey = (sid: string) => `done:${sid}`;
+const doneTtl = (rt: Runtime, session: SessionData) => Math.max(60, session.exp - seconds(rt)) + 86_400;
+
+/** The stored result of a complete, finishing its tagging first when a previous attempt stopped before it. */
+async function storedResult(rt: Runtime, session: SessionData, text: string): Promise<CompleteResult> {
+  const { pendingTags, ...result } = JSON.parse(text) as StoredResult;
+  if (pendingTags?.length) {
+    await stampMedia(rt, result.fileId, pendingTags, session.subAppId);
+    await rt.store.set(doneKey(session.sid), JSON.stringify(result), doneTtl(rt, session));
+  }
+  return result;
+}
 const lockKey = (sid: string) => `lock:${sid}`;
 
 /** HEAD of an object, or null when it does not exist. */
@@ -141,7 +156,14 @@ async function finish(rt: Runtime, c: Context, session: SessionData, parts: Retu
 
   const commit = await call('CommitUpload', () => rt.vod.commitUpload({ VodSessionKey: session.vsk, SubAppId: session.subAppId }), rt.options.retry);
   const result: CompleteResult = { fileId: commit.FileId, mediaUrl: commit.MediaUrl, coverUrl: commit.CoverUrl ?? '', requestId: commit.RequestId };
-  const ttl = Math.max(60, session.exp - seconds(rt)) + 86_400;
+  const ttl = doneTtl(rt, session);
+  if (rt.scopeTags) {
+    // Committed: never commit again. Until the scope's tags are on the media, the stored result says so, and
+    // a repeated complete adds them before answering (the media routes of the scope cannot see it before).
+    const tags = await sessionTags(session);
+    await rt.store.set(doneKey(session.sid), JSON.stringify({ ...result, pendingTags: tags } satisfies StoredResult), ttl);
+    await stampMedia(rt, result.fileId, tags, session.subAppId);
+  }
   await rt.store.set(doneKey(session.sid), JSON.stringify(result), ttl);
 
   if (sha1 && rt.verifier) {
@@ -168,7 +190,7 @@ export async function completeUpload(rt: Runtime, c: Context, body: Json, sessio
   const parts = clientParts(body.parts);
   const sha1 = optionalString(body.sha1, 'sha1', { max: 40, pattern: SHA1_HEX, patternText: '40 lower-case hex characters' }) ?? session.sha1;
   const done = await rt.store.get(doneKey(session.sid));
-  if (done) return c.json(JSON.parse(done) as CompleteResult, 200, JSON_HEADERS);
+  if (done) return c.json(await storedResult(rt, session, done), 200, JSON_HEADERS);
 
   let running = rt.completing.get(session.sid);
   if (!running) {
@@ -178,7 +200,7 @@ export async function completeUpload(rt: Runtime, c: Context, body: Json, sessio
         for (let i = 0; i < 40; i++) {
           await sleep(250);
           const d = await rt.store.get(doneKey(session.sid));
-          if (d) return JSON.parse(d) as CompleteResult;
+          if (d) return storedResult(rt, session, d);
         }
         throw new SignerError('in_progress', 'This upload is being completed by another request: try again shortly.', { retryAfter: 2 });
       }
