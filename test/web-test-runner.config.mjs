@@ -12,6 +12,9 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 
 register(); // lets this config import the TypeScript sources of the emulator
 
+/** What plugins share: the running emulator (the signer plugin wires itself to it). */
+const shared = {};
+
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /**
@@ -28,6 +31,7 @@ function emulatorPlugin() {
       const { startEmulator } = await import('../packages/emulator/src/index.ts');
       dir = mkdtempSync(join(tmpdir(), 'vod-wtr-emulator-'));
       emulator = await startEmulator({ dataDir: dir, port: 0, log: () => {} });
+      shared.emulator = emulator;
     },
     async executeCommand({ command, payload }) {
       if (command === 'emulator') return { ...emulator.info, url: emulator.url };
@@ -83,6 +87,155 @@ function pickFilePlugin() {
   };
 }
 
+/**
+ * Real signers for the element tests: `executeServerCommand('signer', { policy?, basePath? })` → `{ url }`, a
+ * createSigner app (wired to the emulator, CORS for any origin) on @hono/node-server at 127.0.0.1:0, one per
+ * distinct payload. `page-route` { pattern, stripExposeHeader?, status?, body? } intercepts matching requests of the
+ * page through Playwright (e.g. storage answers whose CORS rule does not expose ETag); `page-unroute` removes them.
+ */
+function signerPlugin() {
+  const signers = new Map();
+  return {
+    name: 'vod-signer',
+    async executeCommand({ command, payload, session }) {
+      if (command === 'signer') {
+        const key = JSON.stringify(payload ?? {});
+        if (!signers.has(key)) {
+          signers.set(key, (async () => {
+            const [{ createSigner }, { serve }, { Hono }] = await Promise.all([
+              import('../packages/signer/src/index.ts'), import('@hono/node-server'), import('hono'),
+            ]);
+            const { info } = shared.emulator;
+            const app = createSigner({
+              secretId: info.secretId,
+              secretKey: info.secretKey,
+              sessionSecret: randomBytes(32).toString('base64'),
+              vodEndpoint: info.vodEndpoint,
+              cosEndpoint: `http://${info.cosDomain}`,
+              corsOrigins: ['*'],
+              rateLimit: false,
+              authorize: () => ({ scope: 'public', media: 'read' }),
+              ...(payload?.policy ? { policy: payload.policy } : {}),
+            });
+            const base = payload?.basePath ?? '/vod';
+            const host = new Hono();
+            host.route(base, app);
+            const server = await new Promise((resolve) => {
+              const s = serve({ fetch: host.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+            });
+            return { server, app, url: `http://127.0.0.1:${server.address().port}${base}` };
+          })());
+        }
+        return { url: (await signers.get(key)).url };
+      }
+      if (command === 'page-route') {
+        const page = session.browser.getPage(session.id);
+        await page.route(payload.pattern, async (route) => {
+          if (payload.status) return route.fulfill({ status: payload.status, body: payload.body ?? '', headers: { 'access-control-allow-origin': '*' } });
+          const response = await route.fetch();
+          const headers = { ...response.headers() };
+          if (payload.stripExposeHeader) {
+            const name = payload.stripExposeHeader.toLowerCase();
+            for (const k of Object.keys(headers)) {
+              if (k.toLowerCase() === 'access-control-expose-headers') {
+                headers[k] = headers[k].split(',').map((h) => h.trim()).filter((h) => h.toLowerCase() !== name).join(', ');
+              }
+            }
+          }
+          return route.fulfill({ response, headers });
+        });
+        return true;
+      }
+      if (command === 'page-unroute') {
+        await session.browser.getPage(session.id).unrouteAll({ behavior: 'ignoreErrors' });
+        return true;
+      }
+      return undefined;
+    },
+    async serverStop() {
+      for (const pending of signers.values()) {
+        const { server, app } = await pending;
+        server.closeAllConnections?.();
+        await new Promise((resolve) => server.close(resolve));
+        await app.idle();
+      }
+    },
+  };
+}
+
+/**
+ * The demo end to end, as a user would run it, in steps (a server command must answer within 20 s):
+ * `demo-start` { mib } starts `npm start`'s stack (test/start.mjs: emulator and signer bins, Vite) on free ports,
+ * opens the page in a new tab of the test's browser and picks two disk-backed files (a `mib` MiB random .mp4 and a
+ * recorded WebM); `demo-wait` polls for the media list (call again while it returns `null`); `demo-finish` plays
+ * the WebM, submits the form, stops the stack and returns what it saw (the browser test asserts).
+ */
+function demoPlugin() {
+  let run;
+  const stop = async () => {
+    const r = run;
+    run = undefined;
+    if (!r) return;
+    await r.page?.close().catch(() => {});
+    await r.demo?.stop();
+    rmSync(r.dir, { recursive: true, force: true });
+  };
+  return {
+    name: 'vod-demo',
+    async executeCommand({ command, payload, session }) {
+      if (!command.startsWith('demo-')) return undefined;
+      const driver = await import('./browser/demo-driver.mjs');
+      if (command === 'demo-start') {
+        await stop();
+        const dir = mkdtempSync(join(tmpdir(), 'vod-wtr-demo-'));
+        run = { dir, errors: [] };
+        run.demo = await driver.startDemo({ dataDir: join(dir, 'data'), timeout: 18_000 });
+        const page = (run.page = await session.browser.getPage(session.id).context().newPage());
+        page.on('pageerror', (e) => run?.errors.push(String(e)));
+        await page.goto(run.demo.url);
+        await page.waitForFunction(() => customElements.get('vod-uploader') && document.querySelector('vod-uploader')?.shadowRoot);
+        const webm = await driver.recordWebm(page, { seconds: 1.5 });
+        const big = randomBytes(Math.round((payload?.mib ?? 20) * 1024 * 1024));
+        run.expectedSha1 = driver.sha1(big);
+        writeFileSync(join(dir, 'big-upload.mp4'), big);
+        writeFileSync(join(dir, 'sunrise.webm'), webm);
+        await driver.pickFiles(page, [join(dir, 'big-upload.mp4'), join(dir, 'sunrise.webm')]);
+        return { url: run.demo.url };
+      }
+      if (!run) throw new Error('demo-start first');
+      const page = run.page;
+      if (command === 'demo-wait') {
+        try {
+          return { rows: await driver.waitForMedia(page, ['big-upload.mp4', 'sunrise.webm'], 15_000) };
+        } catch {
+          return { rows: null }; // not yet (null/undefined would mean "unknown command")
+        }
+      }
+      if (command === 'demo-finish') {
+        try {
+          const items = await page.evaluate(() => window.vodUploader.items.map((i) => ({ name: i.file.name, status: i.state.status, result: i.state.result, partsTotal: i.state.partsTotal, hasCover: !!i.cover, error: i.state.error })));
+          const bigItem = items.find((i) => i.name === 'big-upload.mp4');
+          const stored = bigItem?.result ? Buffer.from(await (await fetch(bigItem.result.mediaUrl)).arrayBuffer()) : Buffer.alloc(0);
+          await page.click('#media tr:has(td.name:text-is("sunrise.webm")) button');
+          const played = await page
+            .waitForFunction(() => {
+              const v = document.querySelector('#player');
+              return !v.hidden && v.readyState >= 2 && v.videoWidth > 0 ? { src: v.currentSrc, width: v.videoWidth } : null;
+            }, undefined, { timeout: 10_000 })
+            .then((h) => h.jsonValue());
+          await page.click('#form button[type=submit]');
+          const submitted = await page.textContent('#submitted');
+          return { items, expectedSha1: run.expectedSha1, storedSha1: driver.sha1(stored), storedSize: stored.length, played, submitted, errors: run.errors };
+        } finally {
+          await stop();
+        }
+      }
+      return undefined;
+    },
+    serverStop: stop,
+  };
+}
+
 /** Counts results across sessions and writes them where test/run.mjs reads them; prints a plain line. */
 function summaryReporter() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -115,6 +268,8 @@ export default {
     esbuildPlugin({ ts: true, target: 'auto', tsconfig: join(import.meta.dirname, '../tsconfig.json') }),
     emulatorPlugin(),
     pickFilePlugin(),
+    signerPlugin(),
+    demoPlugin(),
   ],
   browsers: [
     playwrightLauncher({
@@ -131,6 +286,8 @@ export default {
   ],
   concurrency: 1,
   reporters: [defaultReporter(), summaryReporter()],
+  // Lit's one-time dev-mode notice is not a test log line.
+  filterBrowserLogs: ({ args }) => !(typeof args[0] === 'string' && args[0].startsWith('Lit is in dev mode')),
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
   testsFinishTimeout: 600_000,

@@ -156,8 +156,10 @@ export class UploadController implements ReactiveController {
   }
 
   private changed(it: Item, next: UploadState): void {
-    // A signer without the status route (404) still stored and committed the file: that is a success.
-    if (next.status === 'error' && next.result && next.error?.status === 404) {
+    // Stored and committed, but the signer does not tell processing status (no route, or not for this caller):
+    // that is a success without processing news.
+    const e = next.error;
+    if (next.status === 'error' && next.result && e?.code === 'signer' && (e.status === 404 || e.status === 403 || e.status === 405)) {
       next = { ...next, status: 'done', phase: 'uploaded', error: null };
     }
     const prev = it.state;

@@ -461,6 +461,7 @@ export class VodUploader extends LitElement {
     const items = this.items;
     const disabled = this.isDisabled;
     const totals = this.uploads.totals();
+    totals.percent = Math.floor(totals.percent);
     const size = (n: number) => formatBytes(n, lang);
     const queued = items.some((i) => !i.rejection && i.state.status === 'idle');
     return html`<div part="base" class="base" @paste=${this.onPaste}>
@@ -503,6 +504,7 @@ export class VodUploader extends LitElement {
 
   private renderItem(item: VodUploadItem, t: VodStrings, size: (n: number) => string) {
     const { state: s, file, id, rejection } = item;
+    const percent = Math.floor(s.percent);
     const status = rejection ? 'rejected' : s.status;
     const button = (label: string, action: () => void, cls = '') =>
       html`<button part="button" type="button" class=${cls} aria-describedby="${id}-name" @click=${action}>${label}</button>`;
@@ -534,9 +536,9 @@ export class VodUploader extends LitElement {
           <span part="file-name" class="name" id="${id}-name" title=${file.name}>${file.name}</span>
           <span part="file-size" class="muted">${size(file.size)}</span>
         </div>
-        ${rejection ? nothing : this.renderProgress(s.percent, t.progressOf(file.name))}
+        ${rejection ? nothing : this.renderProgress(percent, t.progressOf(file.name))}
         <div class="line small">
-          <span part="status" class="status">${phase}${running && s.phase === 'uploading' ? ` · ${s.percent}%` : ''}</span>
+          <span part="status" class="status">${phase}${running && s.phase === 'uploading' ? ` · ${percent}%` : ''}</span>
           ${running && s.speed
             ? html`<span part="speed" class="muted">${t.speed(size(s.speed))}${s.eta !== null ? ` · ${t.eta(formatDuration(s.eta))}` : ''}</span>`
             : nothing}
