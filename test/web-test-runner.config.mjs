@@ -53,33 +53,78 @@ function emulatorPlugin() {
 }
 
 /**
- * `executeServerCommand('pick-file', { selector, mib })`: writes `mib` MiB of random bytes to a temp file,
- * puts it into the page's <input type=file> (a disk-backed File, as a real user pick) and returns its SHA-1.
+ * `executeServerCommand('pick-file', { selector, mib, name?, frame?, path? })`: writes `mib` MiB of random bytes
+ * (an AES-CTR keystream) to a temp file, puts it into the page's <input type=file> (a disk-backed File, as a real
+ * user pick) and returns `{ sha1, size, path }`.
+ * - `frame`: CSS selector of an <iframe> of the test page whose document holds the input.
+ * - `path`: put a file made earlier (a `path` this command returned) into the input again, e.g. after a reload.
+ * - A big file may take longer than a server command may (20 s): then the answer is `{ pending: true, name }`
+ *   and the same call (same `name`) goes on waiting for it. `pick-file-remove` { path } deletes a file early.
  */
 function pickFilePlugin() {
   let dir;
   let n = 0;
+  /** name → { path, done: Promise<{ sha1, size, path }>, settled } */
+  const making = new Map();
+  /** path → { sha1, size, path } */
+  const made = new Map();
+  const make = async (path, size) => {
+    const { createCipheriv } = await import('node:crypto');
+    const { open } = await import('node:fs/promises');
+    const hash = createHash('sha1');
+    const cipher = createCipheriv('aes-128-ctr', randomBytes(16), randomBytes(16));
+    const zeros = Buffer.alloc(4 << 20);
+    const file = await open(path, 'w');
+    try {
+      for (let left = size; left > 0; ) {
+        const chunk = cipher.update(zeros.subarray(0, Math.min(left, zeros.length)));
+        await file.write(chunk); // async: the emulator in this process keeps serving meanwhile
+        hash.update(chunk);
+        left -= chunk.length;
+      }
+    } finally {
+      await file.close();
+    }
+    const info = { sha1: hash.digest('hex'), size, path };
+    made.set(path, info);
+    return info;
+  };
+  const setInput = async (session, payload, path) => {
+    const page = session.browser.getPage(session.id);
+    if (!payload.frame) return page.setInputFiles(payload.selector, path);
+    const frame = await (await page.waitForSelector(payload.frame)).contentFrame();
+    await frame.setInputFiles(payload.selector, path);
+  };
   return {
     name: 'pick-file',
     async executeCommand({ command, payload, session }) {
+      if (command === 'pick-file-remove') {
+        if (!made.has(payload.path)) return false;
+        made.delete(payload.path);
+        rmSync(payload.path, { force: true });
+        return true;
+      }
       if (command !== 'pick-file') return undefined;
       dir ??= mkdtempSync(join(tmpdir(), 'vod-wtr-files-'));
-      const path = join(dir, payload.name ?? `file-${n++}.bin`);
-      const hash = createHash('sha1');
-      const fd = openSync(path, 'w');
-      try {
-        for (let left = Math.round(payload.mib * 1024 * 1024); left > 0; ) {
-          const chunk = randomBytes(Math.min(left, 4 << 20));
-          writeSync(fd, chunk);
-          hash.update(chunk);
-          left -= chunk.length;
-        }
-      } finally {
-        closeSync(fd);
+      if (payload.path !== undefined) {
+        const info = made.get(payload.path);
+        if (!info) throw new Error(`pick-file: ${payload.path} was not made by pick-file`);
+        await setInput(session, payload, info.path);
+        return info;
       }
-      const page = session.browser.getPage(session.id);
-      await page.setInputFiles(payload.selector, path);
-      return { sha1: hash.digest('hex'), size: Math.round(payload.mib * 1024 * 1024) };
+      const name = payload.name ?? `file-${n++}.bin`;
+      let job = making.get(name);
+      if (!job || job.settled) {
+        const size = Math.round(payload.mib * 1024 * 1024);
+        job = { settled: false };
+        job.done = make(join(dir, name), size).finally(() => (job.settled = true));
+        job.done.catch(() => {});
+        making.set(name, job);
+      }
+      const ready = await Promise.race([job.done, new Promise((r) => setTimeout(r, 15_000, undefined))]);
+      if (!ready) return { pending: true, name };
+      await setInput(session, payload, ready.path);
+      return ready;
     },
     serverStop() {
       if (dir) rmSync(dir, { recursive: true, force: true });
@@ -216,7 +261,7 @@ function demoPlugin() {
           const items = await page.evaluate(() => window.vodUploader.items.map((i) => ({ name: i.file.name, status: i.state.status, result: i.state.result, partsTotal: i.state.partsTotal, hasCover: !!i.cover, error: i.state.error })));
           const bigItem = items.find((i) => i.name === 'big-upload.mp4');
           const stored = bigItem?.result ? Buffer.from(await (await fetch(bigItem.result.mediaUrl)).arrayBuffer()) : Buffer.alloc(0);
-          await page.click('#media tr:has(td.name:text-is("sunrise.webm")) button');
+          await page.click('#media tr:has(td.name:text-is("sunrise")) button');
           const played = await page
             .waitForFunction(() => {
               const v = document.querySelector('#player');

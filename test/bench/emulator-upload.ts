@@ -14,7 +14,8 @@
  *        [--part-mib 8] [--concurrency 4] [--cpu-prof DIR]
  *
  * `--cpu-prof DIR` runs the emulator under `node --cpu-prof` (profiles of every thread land in DIR); `--threads`
- * prints the CPU seconds of each server thread during the upload.
+ * prints the CPU seconds of each server thread during the upload; `--emulator-bin PATH` runs another copy of the
+ * emulator's bin (to compare builds).
  *
  * Targets: median ratio emulator/reference ≥ 0.80, emulator peak RSS < 200 MB.
  */
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     'cpu-prof': { type: 'string' },
     threads: { type: 'boolean', default: false },
+    'emulator-bin': { type: 'string' },
   },
 });
 const clamp = (v: string, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v)) || lo));
@@ -49,7 +51,7 @@ const PARTS = Math.ceil(SIZE / PART);
 const RUN_TIMEOUT_MS = 300_000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const EMULATOR_BIN = join(root, 'packages/emulator/bin/vod-emulator.js');
+const EMULATOR_BIN = values['emulator-bin'] ?? join(root, 'packages/emulator/bin/vod-emulator.js');
 
 /** The reference: a plain Node http server writing each PUT body to a file. Nothing else. */
 const REFERENCE_SERVER = `

@@ -38,7 +38,7 @@ describe('demo (npm start) end to end', () => {
     expect(webm.result!.coverUrl, 'cover uploaded with the video').to.be.a('string').and.not.equal('');
 
     const row = rows!.find((r) => r.fileId === webm.result!.fileId)!;
-    expect(row.cells[1]).to.equal('sunrise.webm');
+    expect(row.cells[1], 'VOD media name').to.equal('sunrise');
     expect(row.cells[2]).to.match(/[kKM]B/);
     expect(row.cover).to.be.a('string');
     expect(rows!.find((r) => r.fileId === big.result!.fileId)!.cells[2]).to.match(/25\.2\s?MB/);
