@@ -133,7 +133,7 @@ function pickFilePlugin() {
 }
 
 /**
- * Real signers for the element tests: `executeServerCommand('signer', { policy?, basePath? })` → `{ url }`, a
+ * Real signers for the element tests: `executeServerCommand('signer', { policy?, basePath?, token? })` → `{ url }`, a
  * createSigner app (wired to the emulator, CORS for any origin) on @hono/node-server at 127.0.0.1:0, one per
  * distinct payload. `page-route` { pattern, stripExposeHeader?, status?, body? } intercepts matching requests of the
  * page through Playwright (e.g. storage answers whose CORS rule does not expose ETag); `page-unroute` removes them.
@@ -159,7 +159,9 @@ function signerPlugin() {
               cosEndpoint: `http://${info.cosDomain}`,
               corsOrigins: ['*'],
               rateLimit: false,
-              authorize: () => ({ scope: 'public', media: 'read' }),
+              // With `token`, only `Authorization: Bearer <token>` may upload (the signer's own 401 otherwise).
+              authorize: (c) =>
+                !payload?.token || c.req.header('authorization') === `Bearer ${payload.token}` ? { scope: 'public', media: 'read' } : null,
               ...(payload?.policy ? { policy: payload.policy } : {}),
             });
             const base = payload?.basePath ?? '/vod';

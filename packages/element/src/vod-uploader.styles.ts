@@ -64,7 +64,8 @@ export default css`
     background: color-mix(in srgb, var(--_accent) 10%, transparent);
   }
   .drop.disabled {
-    opacity: 0.6;
+    border-style: solid;
+    cursor: not-allowed;
   }
   .icon {
     width: 1.5em;
