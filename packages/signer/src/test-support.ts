@@ -36,6 +36,8 @@ export interface Harness {
    * not have: transcodes, a forbidden media, a failing call). Return undefined to keep the answer.
    */
   rewrite?: (action: string, response: Record<string, unknown>) => Record<string, unknown> | undefined;
+  /** Every VOD call the signer made: action and parameters. */
+  vodCalls: Array<{ action: string; params: Record<string, unknown> }>;
   /** POST JSON to the signer under /vod. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** A raw request to the signer (for malformed bodies). */
@@ -60,6 +62,7 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
   const emuFetch: Fetch = async (input, init) => {
     let res = await emulator.app.request(input instanceof Request ? input : String(input), init);
     const action = init?.headers ? new Headers(init.headers).get('x-tc-action') : null;
+    if (action) harness.vodCalls.push({ action, params: JSON.parse(String(init!.body)) as Record<string, unknown> });
     if (action && harness.rewrite) {
       const parsed = (await res.clone().json()) as { Response: Record<string, unknown> };
       const changed = harness.rewrite(action, parsed.Response);
@@ -121,6 +124,7 @@ export function setup(options: Partial<SignerOptions> = {}, emulatorOptions: { c
   const harness: Harness = {
     emulator,
     signer,
+    vodCalls: [],
     host,
     tmpSecretKeys,
     transcript,

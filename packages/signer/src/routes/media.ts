@@ -29,6 +29,9 @@ const VIDEO_FILTERS: MediaInfoFilter[] = ['basicInfo', 'metaData'];
 /** VOD's caps of ModifyMediaInfo's Name and Description. */
 const MAX_TITLE = 64;
 const MAX_DESCRIPTION = 128;
+/** SearchMedia's caps of one `Descriptions` and one `Tags` item. */
+const MAX_SEARCH_DESCRIPTION = 100;
+const MAX_SEARCH_TAG = 16;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const isoText = 'an ISO 8601 time like 2030-01-01T00:00:00Z';
 
@@ -139,7 +142,7 @@ export function parseListQuery(c: Context): ListQuery {
     if (!LIST_PARAMS.includes(name)) throw new SignerError('invalid_request', `${name.slice(0, 40)} is not a known query parameter.`);
   }
   const title = optionalString(one('title'), 'title', { min: 1, max: MAX_TITLE });
-  const description = optionalString(one('description'), 'description', { min: 1, max: MAX_DESCRIPTION });
+  const description = optionalString(one('description'), 'description', { min: 1, max: MAX_SEARCH_DESCRIPTION });
   const rawTags = [...(all.tags ?? []), ...(all['tags[]'] ?? [])];
   if (rawTags.length > MAX_TAGS) throw new SignerError('invalid_request', `tags must have at most ${MAX_TAGS} items.`);
   const tags = [...new Set(rawTags.map((t, i) => tagRule(`tags[${i}]`, t)))];
@@ -196,9 +199,10 @@ export async function listMedia(rt: Runtime, c: Context, auth: Authorization): P
   const grant = requireMedia(auth, 'read');
   const q = parseListQuery(c);
   const own = grant === 'own' ? await scopeTag(auth.scope) : undefined;
-  // VOD's Tags matches media with any one of them: one tag goes to VOD, the rest (all must match) are checked here.
-  const vodTag = own ?? q.tags[0];
-  const restTags = own ? q.tags : q.tags.slice(1);
+  // VOD's Tags matches media with any one of them (each ≤ 16 characters): one tag goes to VOD, the rest (all
+  // must match) are checked here.
+  const vodTag = own ?? q.tags.find((t) => t.length <= MAX_SEARCH_TAG);
+  const restTags = q.tags.filter((t) => t !== vodTag);
   const search: SearchMediaRequest = {
     SubAppId: subAppOf(rt, auth),
     Filters: VIDEO_FILTERS,
