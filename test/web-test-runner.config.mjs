@@ -333,6 +333,9 @@ export default {
   ],
   concurrency: 1,
   reporters: [defaultReporter(), summaryReporter()],
+  // Unbundled ESM in the browser: @tanstack/query-core reads process.env.NODE_ENV, which bundlers replace.
+  testRunnerHtml: (framework) =>
+    `<!doctype html><html><head><script>globalThis.process ??= { env: { NODE_ENV: 'development' } };</script></head><body><script type="module" src="${framework}"></script></body></html>`,
   // Lit's one-time dev-mode notice is not a test log line.
   filterBrowserLogs: ({ args }) => !(typeof args[0] === 'string' && args[0].startsWith('Lit is in dev mode')),
   browserStartTimeout: 60_000,

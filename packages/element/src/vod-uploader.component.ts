@@ -232,7 +232,8 @@ export class VodUploader extends LitElement {
     };
     return {
       signer: this.signer || '.',
-      token: this.token,
+      // Read before every signer request, so a new token (or a refreshed one) applies to a retry.
+      token: () => (typeof this.token === 'function' ? this.token() : this.token),
       partSize: this.partSize || undefined,
       dedupe: this.dedupe ? ('parallel' as const) : ('off' as const),
       media: Object.values(media).some((v) => v !== undefined) ? media : undefined,

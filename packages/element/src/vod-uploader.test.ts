@@ -66,7 +66,8 @@ describe('<vod-uploader> attributes and properties', () => {
       '<vod-uploader signer="/s" token="t" part-size="2097152" procedure="P" class-id="3" source-context="ctx" storage-region="ap-chongqing" sub-app-id="9" dedupe></vod-uploader>',
     );
     const o = el.uploadOptions();
-    expect(o).to.deep.include({ signer: '/s', token: 't', partSize: 2097152, dedupe: 'parallel', processing: true });
+    expect(await (o.token as () => string)()).to.equal('t');
+    expect(o).to.deep.include({ signer: '/s', partSize: 2097152, dedupe: 'parallel', processing: true });
     expect(o.media).to.deep.equal({ procedure: 'P', classId: 3, sourceContext: 'ctx', storageRegion: 'ap-chongqing', subAppId: 9 });
     el.dedupe = false;
     expect(el.uploadOptions().dedupe).to.equal('off');

@@ -4,6 +4,7 @@ import 'axe-core';
 import type { Result } from 'axe-core';
 
 declare const axe: typeof import('axe-core');
+import '@vod-uploader/element';
 import type { VodUploader } from '@vod-uploader/element';
 
 const mounted: HTMLElement[] = [];
@@ -66,7 +67,7 @@ export function makeFile(size: number, name = 'clip.mp4', type = 'video/mp4'): F
 }
 
 /** A real signer (createSigner on loopback, wired to the emulator). */
-export async function signerUrl(payload: { policy?: Record<string, unknown>; basePath?: string } = {}): Promise<string> {
+export async function signerUrl(payload: { policy?: Record<string, unknown>; basePath?: string; token?: string } = {}): Promise<string> {
   const { url } = await executeServerCommand<{ url: string }, typeof payload>('signer', payload);
   return url;
 }
