@@ -373,7 +373,8 @@ export class VodUploader extends LitElement {
 
   private async seekCover(event: Event): Promise<void> {
     const video = this.coverVideo;
-    if (video) await (await posterFrame()).seekVideo(video, Number((event.target as HTMLInputElement).value));
+    const time = Number((event.target as HTMLInputElement).value); // read before awaiting: the target goes away
+    if (video) await (await posterFrame()).seekVideo(video, time);
   }
 
   private async useFrame(item: VodUploadItem): Promise<void> {
