@@ -67,6 +67,29 @@ async function single(entry: string) {
 }
 
 const element = await bundle('packages/element/src/index.ts', '.size-element');
+
+/** min+gz of the static part of a bundle of `code` (an import list), for the per-package breakdown. */
+async function alone(code: string) {
+  const result = await build({
+    ...common,
+    stdin: { contents: code, resolveDir: join(root, 'packages/element'), loader: 'ts' },
+    splitting: true,
+    outdir: join(root, '.size-alone'),
+  });
+  const meta = result.metafile!;
+  const entryKey = Object.keys(meta.outputs).find((k) => meta.outputs[k]!.entryPoint)!;
+  const main = new Set<string>();
+  const visit = (k: string) => {
+    if (main.has(k)) return;
+    main.add(k);
+    for (const imp of meta.outputs[k]!.imports) if (imp.kind === 'import-statement') visit(imp.path);
+  };
+  visit(entryKey);
+  const files = result.outputFiles!.filter((f) => main.has(relative(root, f.path)));
+  return { min: files.reduce((n, f) => n + f.contents.length, 0), gz: files.reduce((n, f) => n + gz(f.contents), 0) };
+}
+const litAlone = await alone(`export { LitElement, html, css, nothing } from 'lit'; export { property } from 'lit/decorators/property.js'; export { state } from 'lit/decorators/state.js';`);
+const coreAlone = await alone(`export { createUpload, createPool, initialUploadState, estimateEta, toPercent } from '@vod-uploader/core';`);
 const worker = await single('packages/core/src/hash/hash-worker.ts');
 const sum = (cs: Chunk[], k: 'min' | 'gz') => cs.reduce((n, c) => n + c[k], 0);
 const mainGz = sum(element.main, 'gz');
@@ -91,6 +114,7 @@ const lines = [
   'vod-uploader size (esbuild --bundle --minify --format=esm --platform=browser, gzip -9)',
   `  element + engine (main bundle)     ${kb(mainMin).padStart(9)} min  ${kb(mainGz).padStart(8)} gz`,
   ...group(mainInputs).map(([k, v]) => `      ${k.padEnd(30)} ${kb(v).padStart(9)} min`),
+  `    of which, each bundled alone: lit ${kb(litAlone.gz)} gz · core engine (createUpload) ${kb(coreAlone.gz)} gz · element ≈ ${kb(mainGz - litAlone.gz - coreAlone.gz)} gz`,
   `  worker (incl. hash-wasm SHA-1+MD5) ${kb(worker.min).padStart(9)} min  ${kb(worker.gz).padStart(8)} gz`,
   ...element.lazy.map((c) => {
     const what = group(c.inputs).slice(0, 2).map(([k]) => k.replace(/^packages\/element\/src\//, '')).join(', ');
