@@ -5,11 +5,12 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { type ResumeStore, type UploadState, createUpload } from '@vod-uploader/core';
+import { DEFAULT_CONCURRENCY, type ResumeStore, type UploadState, createUpload } from '@vod-uploader/core';
 import { DEFAULT_RESUME_DIR, createFileResumeStore, fileSource } from '@vod-uploader/core/node';
 import { VodErrorCode, VodUploadError, toVodUploadError } from './errors.ts';
 import { createHttpTransport } from './http-transport.ts';
 import { type InProcessSigner, createInProcessSigner } from './in-process-signer.ts';
+import { createBufferPool, pooledFileSource } from './pooled-file-source.ts';
 import { type VodUploadRequestInit, type VodUploadResponse, checkRegion, checkRequest } from './request.ts';
 
 /** The VOD API of the cloud. */
@@ -18,6 +19,11 @@ export const VOD_ENDPOINT = 'https://vod.tencentcloudapi.com';
 export const COS_ENDPOINT = 'https://{Bucket}.cos.{Region}.myqcloud.com';
 /** Files up to this size go up in one PUT, larger ones in parts. */
 export const DEFAULT_SINGLE_THRESHOLD = 8 * 1024 * 1024;
+/**
+ * Part size unless told otherwise. The engine holds (parts in flight + 1) parts in memory; 4 MiB × (4 + 1) keeps
+ * the client's peak RSS well under 150 MB, and on loopback it is as fast as 8 MiB.
+ */
+export const DEFAULT_PART_SIZE = 4 * 1024 * 1024;
 
 export interface VodUploadClientOptions {
   /** VOD API base URL. Default {@link VOD_ENDPOINT}; the emulator's is `http://127.0.0.1:PORT`. */
@@ -26,7 +32,7 @@ export interface VodUploadClientOptions {
   cosEndpoint?: string;
   /** Folder of resume records; `false` turns resume off. Default core's `DEFAULT_RESUME_DIR` (under the temp dir). */
   resumeDir?: string | false;
-  /** Preferred part size in bytes (whole MiB, ≥ 1 MiB). Default 8 MiB. */
+  /** Preferred part size in bytes (rounded up to whole MiB, ≥ 1 MiB). Default {@link DEFAULT_PART_SIZE}. */
   partSize?: number;
   /** Files up to this many bytes go up in one PUT. Default {@link DEFAULT_SINGLE_THRESHOLD}. */
   singleThreshold?: number;
@@ -133,16 +139,18 @@ export class VodUploadClient {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw new VodUploadError(VodErrorCode.ABORTED, 'The upload was stopped before it began.');
     const signer = this.#signerFor(apiRegion);
-    const transport = createHttpTransport();
+    // Part buffers are recycled once storage has them: the peak memory stays near (parts in flight + 1) parts.
+    const pool = createBufferPool((checked.concurrency ?? DEFAULT_CONCURRENCY) + 1);
+    const transport = createHttpTransport({ onAccepted: (body) => pool.give(body) });
     const store = this.#options.resumeDir === false ? undefined : trackedStore(createFileResumeStore(this.#options.resumeDir ?? DEFAULT_RESUME_DIR));
     // The name carries the type (the signer reads MediaType from the extension); the media name goes separately.
     const nameOf = (path: string, type: string) => `${createHash('sha1').update(path).digest('hex').slice(0, 16)}.${type}`;
     const upload = createUpload({
-      file: fileSource(checked.mediaPath, { name: nameOf(checked.mediaPath, checked.mediaType) }),
+      file: pooledFileSource(checked.mediaPath, nameOf(checked.mediaPath, checked.mediaType), pool),
       cover: checked.cover ? fileSource(checked.cover.path, { name: nameOf(checked.cover.path, checked.cover.type) }) : undefined,
       signer: signer.client,
       media: checked.options,
-      partSize: this.#options.partSize,
+      partSize: this.#options.partSize ?? DEFAULT_PART_SIZE,
       concurrency: checked.concurrency,
       dedupe: 'off',
       resume: store ?? false,

@@ -9,7 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ErrorCode, type Transport, type TransportResponse, UploadError } from '@vod-uploader/core';
 
 /** Bytes per write: progress is reported after each. */
-const SLICE = 256 * 1024;
+const SLICE = 512 * 1024;
 const SKIPPED_HEADERS = new Set(['host', 'content-length']);
 
 export interface HttpTransport extends Transport {
@@ -23,8 +23,13 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
 
+export interface HttpTransportOptions {
+  /** Called with the body of each request that storage accepted (2xx): the bytes are no longer needed. */
+  onAccepted?: (body: Uint8Array) => void;
+}
+
 /** Creates the transport; one keep-alive agent per protocol. */
-export function createHttpTransport(): HttpTransport {
+export function createHttpTransport({ onAccepted }: HttpTransportOptions = {}): HttpTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   let inFlight = 0;
 
@@ -67,7 +72,10 @@ export function createHttpTransport(): HttpTransport {
         res.on('end', () => {
           if (!finish()) return;
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) request.onProgress?.(bytes.byteLength);
+          if (status >= 200 && status < 300) {
+            request.onProgress?.(bytes.byteLength);
+            onAccepted?.(body);
+          }
           resolve({
             status,
             header: (name) => {

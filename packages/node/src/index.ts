@@ -4,7 +4,7 @@
  * logic running in-process. The `vod-upload` CLI is built on it.
  * @module
  */
-export { COS_ENDPOINT, DEFAULT_SINGLE_THRESHOLD, VOD_ENDPOINT, VodUploadClient } from './client.ts';
+export { COS_ENDPOINT, DEFAULT_PART_SIZE, DEFAULT_SINGLE_THRESHOLD, VOD_ENDPOINT, VodUploadClient } from './client.ts';
 export type { UploadCallOptions, VodUploadClientOptions, VodUploadProgress } from './client.ts';
 export { VodUploadRequest } from './request.ts';
 export type { VodUploadRequestInit, VodUploadResponse } from './request.ts';
