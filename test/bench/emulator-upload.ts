@@ -23,7 +23,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -192,21 +192,28 @@ async function uploadToReference(url: string, file: string): Promise<void> {
   });
 }
 
-async function uploadToEmulator(info: Record<string, string>, file: string, partMd5: string[]): Promise<void> {
+/** A TC3-signed VOD API call; returns `Response` (throws on an error envelope). */
+async function vodCall(info: Record<string, string>, action: string, params: unknown): Promise<Record<string, unknown>> {
   const endpoint = new URL(info.vodEndpoint!);
-  const body = JSON.stringify({ MediaType: 'mp4', MediaName: 'bench' });
+  const body = JSON.stringify(params);
   const timestamp = Math.floor(Date.now() / 1000);
   const sig = await signTc3({ secretId: info.secretId!, secretKey: info.secretKey!, service: 'vod', host: endpoint.host, timestamp, body });
-  const applied = await send(endpoint.href, 'POST', {
+  const reply = await send(endpoint.href, 'POST', {
     'content-type': 'application/json',
-    'x-tc-action': 'ApplyUpload',
+    'x-tc-action': action,
     'x-tc-version': '2018-07-17',
     'x-tc-timestamp': String(timestamp),
     'x-tc-region': 'ap-guangzhou',
     authorization: sig.authorization,
   }, body);
-  const apply = (JSON.parse(applied.body) as { Response: Record<string, unknown> & { Error?: { Code: string } } }).Response;
-  if (apply.Error) throw new Error(`ApplyUpload: ${apply.Error.Code}`);
+  const response = (JSON.parse(reply.body) as { Response: Record<string, unknown> & { Error?: { Code: string } } }).Response;
+  if (response.Error) throw new Error(`${action}: ${response.Error.Code}`);
+  return response;
+}
+
+/** ApplyUpload → multipart upload → Complete; returns the VodSessionKey (for CommitUpload, outside the timing). */
+async function uploadToEmulator(info: Record<string, string>, file: string, partMd5: string[]): Promise<string> {
+  const apply = await vodCall(info, 'ApplyUpload', { MediaType: 'mp4', MediaName: 'bench' });
   const cert = apply.TempCertificate as { SecretId: string; SecretKey: string; Token: string };
   const bucket = apply.StorageBucket as string;
   const key = (apply.MediaStoragePath as string).slice(1);
@@ -238,6 +245,7 @@ async function uploadToEmulator(info: Record<string, string>, file: string, part
   if (!done.body.includes(`<ETag>${expected}</ETag>`) && !done.body.includes(`<ETag>&quot;${expected.slice(1, -1)}&quot;</ETag>`)) {
     throw new Error(`CompleteMultipartUpload: unexpected ETag in ${done.body.slice(0, 300)}`);
   }
+  return apply.VodSessionKey as string;
 }
 
 interface Run {
@@ -247,6 +255,8 @@ interface Run {
   /** CPU seconds (user + system) the server process and the client used during the upload. */
   serverCpu: number;
   clientCpu: number;
+  /** Emulator only: how long the CommitUpload after the upload took (it waits for the whole-object MD5). */
+  commitSeconds?: number;
 }
 
 /** CPU seconds (user + system) of a process so far, from /proc (USER_HZ = 100). */
@@ -271,21 +281,26 @@ function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
-/** Times `upload`, then reads the server's peak RSS and CPU while it still runs. */
-async function measure(server: Server, what: string, upload: () => Promise<void>): Promise<Run> {
+/**
+ * Times `upload`, then runs `after` (untimed: the emulator's CommitUpload, timed separately), then reads the
+ * server's peak RSS while it still runs.
+ */
+async function measure<T>(server: Server, what: string, upload: () => Promise<T>, after?: (result: T) => Promise<number>): Promise<Run> {
   const pid = server.proc.pid!;
   const serverCpu0 = cpuSeconds(pid);
   const threads0 = values.threads ? threadCpu(pid) : undefined;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await withTimeout(upload(), RUN_TIMEOUT_MS, what);
+  const result = await withTimeout(upload(), RUN_TIMEOUT_MS, what);
   const seconds = (performance.now() - t0) / 1000;
   const c1 = process.cpuUsage(c0);
   if (threads0) {
     const used = [...threadCpu(pid)].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.05);
     console.log(`  ${what} threads (CPU s): ${used.map(([k, v]) => `${k}=${v.toFixed(2)}`).join(', ')}`);
   }
-  return { mbps: SIZE / 1e6 / seconds, seconds, rss: peakRss(pid), serverCpu: cpuSeconds(pid) - serverCpu0, clientCpu: (c1.user + c1.system) / 1e6 };
+  const serverCpu = cpuSeconds(pid) - serverCpu0;
+  const commitSeconds = after ? await withTimeout(after(result), RUN_TIMEOUT_MS, 'CommitUpload') : undefined;
+  return { mbps: SIZE / 1e6 / seconds, seconds, rss: peakRss(pid), serverCpu, clientCpu: (c1.user + c1.system) / 1e6, commitSeconds };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -300,7 +315,12 @@ async function runEmulator(file: string, partMd5: string[]): Promise<Run> {
   const prof = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
   const server = await launch([...prof, EMULATOR_BIN, '--port', '0', '--data', data, '--rate-limit', '0'], {});
   try {
-    return await measure(server, 'emulator upload', () => uploadToEmulator(server.info, file, partMd5));
+    return await measure(server, 'emulator upload', () => uploadToEmulator(server.info, file, partMd5), async (sessionKey) => {
+      const t0 = performance.now();
+      const commit = await vodCall(server.info, 'CommitUpload', { VodSessionKey: sessionKey });
+      if (!/^\d+$/.test(String(commit.FileId))) throw new Error('CommitUpload: no FileId');
+      return (performance.now() - t0) / 1000;
+    });
   } finally {
     agent.destroy();
     await stop(server.proc);
@@ -322,6 +342,9 @@ async function runReference(file: string): Promise<Run> {
     removeDir(data);
   }
 }
+
+/** The 1-minute load average (the machine may be shared: a high value makes a round's figures unreliable). */
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -345,12 +368,15 @@ async function main(): Promise<void> {
   }
   closeSync(fd);
 
-  console.log(`emulator upload benchmark: ${SIZE / MiB} MiB in ${PARTS} × ${PART / MiB} MiB parts, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (MB = 10^6 bytes)`);
+  console.log(
+    `emulator upload benchmark: ${SIZE / MiB} MiB in ${PARTS} × ${PART / MiB} MiB parts, concurrency ${CONCURRENCY}, ${ROUNDS} rounds, ${availableParallelism()} CPUs (MB = 10^6 bytes)`,
+  );
   const emu: Run[] = [];
   const ref: Run[] = [];
   const rows: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const emulatorFirst = round % 2 === 1;
+    const load = loadAverage();
     let e: Run;
     let r: Run;
     if (emulatorFirst) {
@@ -363,9 +389,11 @@ async function main(): Promise<void> {
     emu.push(e);
     ref.push(r);
     rows.push(
-      `| ${round} | ${emulatorFirst ? 'emu, ref' : 'ref, emu'} | ${e.mbps.toFixed(0)} | ${r.mbps.toFixed(0)} | ${(e.mbps / r.mbps).toFixed(2)} | ${MB(e.rss)} | ${MB(r.rss)} |`,
+      `| ${round} | ${emulatorFirst ? 'emu, ref' : 'ref, emu'} | ${load} | ${e.mbps.toFixed(0)} | ${r.mbps.toFixed(0)} | ${(e.mbps / r.mbps).toFixed(2)} | ${MB(e.rss)} | ${MB(r.rss)} | ${(e.commitSeconds! * 1000).toFixed(0)} |`,
     );
-    const detail = (x: Run) => `${x.mbps.toFixed(0)} MB/s (${x.seconds.toFixed(2)} s, peak RSS ${MB(x.rss)} MB, CPU s server ${x.serverCpu.toFixed(1)} / client ${x.clientCpu.toFixed(1)})`;
+    const detail = (x: Run) =>
+      `${x.mbps.toFixed(0)} MB/s (${x.seconds.toFixed(2)} s, peak RSS ${MB(x.rss)} MB, CPU s server ${x.serverCpu.toFixed(1)} / client ${x.clientCpu.toFixed(1)}` +
+      `${x.commitSeconds !== undefined ? `, then CommitUpload ${(x.commitSeconds * 1000).toFixed(0)} ms` : ''})`;
     console.log(`round ${round}: emulator ${detail(e)}; reference ${detail(r)}`);
   }
   const me = median(emu.map((x) => x.mbps));
@@ -373,10 +401,12 @@ async function main(): Promise<void> {
   const ratio = me / mr;
   const rss = Math.max(...emu.map((x) => x.rss));
   console.log('');
-  console.log('| round | order | emulator MB/s | reference MB/s | ratio | emulator peak RSS MB | reference peak RSS MB |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| round | order | load avg (1 min) at start | emulator MB/s | reference MB/s | ratio | emulator peak RSS MB | reference peak RSS MB | CommitUpload after, ms |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
-  console.log(`| median | | ${me.toFixed(0)} | ${mr.toFixed(0)} | ${ratio.toFixed(2)} | ${MB(rss)} (max) | ${MB(Math.max(...ref.map((x) => x.rss)))} (max) |`);
+  console.log(
+    `| median | | | ${me.toFixed(0)} | ${mr.toFixed(0)} | ${ratio.toFixed(2)} | ${MB(rss)} (max) | ${MB(Math.max(...ref.map((x) => x.rss)))} (max) | ${(median(emu.map((x) => x.commitSeconds!)) * 1000).toFixed(0)} |`,
+  );
   console.log('');
   console.log(`ratio of medians emulator/reference: ${ratio.toFixed(2)} (target ≥ 0.80: ${ratio >= 0.8 ? 'met' : 'NOT met'})`);
   console.log(`emulator peak RSS: ${MB(rss)} MB (target < 200 MB: ${rss < 200e6 ? 'met' : 'NOT met'})`);

@@ -5,7 +5,7 @@
  */
 import { Blobs } from './blobs.ts';
 import { createFaults, type Faults } from './faults.ts';
-import { HashPool } from './hash-pool.ts';
+import { BodyPool } from './body-pool.ts';
 import type { ResolvedOptions } from './options.ts';
 import { Md5Worker, type FilePart } from './md5-worker.ts';
 import { createStats, type Stats } from './stats.ts';
@@ -17,10 +17,10 @@ export class Core {
   readonly blobs: Blobs;
   readonly faults: Faults;
   readonly stats: Stats;
-  /** MD5 and CRC-64 of request bodies, in hashing threads over shared memory. */
-  readonly hashPool = new HashPool();
+  /** Writes and hashes request bodies in threads over shared memory. */
+  readonly bodies = new BodyPool();
   /** Whole-object MD5 of multipart objects, off the main thread. */
-  readonly md5 = new Md5Worker();
+  readonly md5 = new Md5Worker((files, state) => this.bodies.hashFiles(files, state));
   /** Set by startEmulator once the port is known; else each response uses its request's origin. */
   publicUrl: string | undefined;
   closing = false;
@@ -32,7 +32,7 @@ export class Core {
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.store = new Store(options.dataDir);
-    this.blobs = new Blobs(options.dataDir, this.hashPool);
+    this.blobs = new Blobs(options.dataDir, this.bodies);
     this.blobs.removeUnreferenced(this.store.referencedBlobs());
     for (const s of Object.values(this.store.state.sessions)) this.#buckets.add(s.bucket);
     // Credentials expired for more than a day can never be used again.
@@ -122,7 +122,7 @@ export class Core {
     this.beginClose();
     await Promise.allSettled([...this.#md5Jobs.values()]);
     await this.md5.close();
-    await this.hashPool.close();
+    await this.bodies.close();
     await this.store.close();
   }
 }

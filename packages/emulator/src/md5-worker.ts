@@ -3,8 +3,8 @@
  * the uploads' way. A background thread, at the lowest CPU priority (nice 19 on Linux, so it only gets CPU
  * that nothing else wants), follows each multipart upload: as parts are stored it hashes them in part order,
  * reading the part files (from the page cache), and reports its running MD5 state after every part. At
- * CompleteMultipartUpload the remaining parts are hashed at normal priority by a foreground thread that
- * resumes from that state — so a slow upload (idle CPU) completes with the MD5 all but done, and a fast one
+ * CompleteMultipartUpload the remaining parts are hashed at normal priority by a body thread (see
+ * body-pool.ts) that resumes from that state — so a slow upload (idle CPU) completes with the MD5 all but done, and a fast one
  * never competes with its own parts for CPU. Anything unexpected (a part re-uploaded after it was hashed, a
  * subset of parts completed, a restart) hashes the completed object's files from the start.
  *
@@ -14,17 +14,15 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Both threads, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
+/** The background thread, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { openSync, readSync, closeSync, readlinkSync } = require('node:fs');
 const { createMD5 } = require(workerData.hashWasm);
-if (workerData.background) {
-  try {
-    // This thread only (on Linux, a thread id is a valid target of setpriority).
-    require('node:os').setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
-  } catch {}
-}
+try {
+  // This thread only (on Linux, a thread id is a valid target of setpriority).
+  require('node:os').setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+} catch {}
 const buffer = Buffer.allocUnsafe(4 << 20);
 let md5;
 let initial;
@@ -85,14 +83,6 @@ function handle(m) {
     schedule(m.uploadId, u);
   } else if (m.t === 'forget') {
     uploads.delete(m.uploadId);
-  } else if (m.t === 'files') {
-    try {
-      md5.load(m.state || initial);
-      for (const p of m.parts) hashFile(p.path, p.size);
-      parentPort.postMessage({ id: m.id, md5: md5.digest('hex') });
-    } catch (error) {
-      parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
-    }
   }
 }
 parentPort.on('message', (m) => ready.then(() => handle(m)));
@@ -112,25 +102,24 @@ interface Progress {
   state: Uint8Array | undefined;
 }
 
+/** Hashes files at normal priority, resuming a saved hash-wasm MD5 state if given (the body threads). */
+export type HashFiles = (files: FilePart[], state: Uint8Array | undefined) => Promise<string>;
+
 export class Md5Worker {
+  readonly #hashFiles: HashFiles;
   #background: Worker | undefined;
-  #foreground: Worker | undefined;
-  #nextId = 0;
-  readonly #calls = new Map<number, { resolve: (md5: string) => void; reject: (e: Error) => void }>();
   readonly #progress = new Map<string, Progress>();
-  #hashWasm: string | undefined;
   #closed = false;
 
-  #spawn(background: boolean): Worker {
-    this.#hashWasm ??= createRequire(import.meta.url).resolve('hash-wasm');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { background, hashWasm: this.#hashWasm } });
-    worker.unref();
-    return worker;
+  constructor(hashFiles: HashFiles) {
+    this.#hashFiles = hashFiles;
   }
 
   #bg(): Worker {
     if (!this.#background) {
-      const worker = this.#spawn(true);
+      const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { hashWasm } });
+      worker.unref(); // background work never keeps the process alive
       worker.on('message', (m: { t: 'progress'; uploadId: string; blob: string; state: Uint8Array } | { t: 'broken'; uploadId: string }) => {
         if (m.t === 'progress') {
           const p = this.#progress.get(m.uploadId);
@@ -148,43 +137,6 @@ export class Md5Worker {
       this.#background = worker;
     }
     return this.#background;
-  }
-
-  #fg(): Worker {
-    if (!this.#foreground) {
-      const worker = this.#spawn(false);
-      worker.on('message', (m: { id: number; md5?: string; error?: string }) => {
-        const call = this.#calls.get(m.id);
-        this.#calls.delete(m.id);
-        if (m.md5 !== undefined) call?.resolve(m.md5);
-        else call?.reject(new Error(m.error ?? 'md5 worker failed'));
-      });
-      worker.on('error', (error) => this.#failAll(error));
-      worker.on('exit', () => {
-        if (this.#foreground === worker) this.#foreground = undefined;
-        this.#failAll(new Error('md5 worker exited'));
-      });
-      this.#foreground = worker;
-    }
-    return this.#foreground;
-  }
-
-  #failAll(error: Error): void {
-    for (const call of this.#calls.values()) call.reject(error);
-    this.#calls.clear();
-  }
-
-  #hash(parts: FilePart[], state: Uint8Array | undefined): Promise<string> {
-    if (this.#closed) return Promise.reject(new Error('md5 worker closed'));
-    const id = ++this.#nextId;
-    const worker = this.#fg();
-    worker.ref(); // keep the process alive while a result is owed
-    return new Promise<string>((resolve, reject) => {
-      this.#calls.set(id, { resolve, reject });
-      worker.postMessage({ t: 'files', id, state, parts });
-    }).finally(() => {
-      if (this.#calls.size === 0) this.#foreground?.unref();
-    });
   }
 
   /** A part of a multipart upload was stored (or replaced). */
@@ -205,20 +157,19 @@ export class Md5Worker {
     const p = this.#progress.get(uploadId);
     this.forget(uploadId);
     const usable = p?.state !== undefined && p.blobs.length <= parts.length && p.blobs.every((blob, i) => parts[i]!.blob === blob);
-    return usable ? this.#hash(parts.slice(p.blobs.length), p.state) : this.#hash(parts, undefined);
+    return usable ? this.#hashFiles(parts.slice(p.blobs.length), p.state) : this.#hashFiles(parts, undefined);
   }
 
   /** The MD5 of the concatenation of files. */
   files(parts: FilePart[]): Promise<string> {
-    return this.#hash(parts, undefined);
+    return this.#hashFiles(parts, undefined);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const workers = [this.#background, this.#foreground].filter((w): w is Worker => w !== undefined);
+    const worker = this.#background;
     this.#background = undefined;
-    this.#foreground = undefined;
     this.#progress.clear();
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (worker) await worker.terminate();
   }
 }
