@@ -2,7 +2,7 @@
 // pause/resume/cancel/retry, error messages (storage, CORS without ETag, the signer's own words, auth, network),
 // instant upload, the form control, and axe checks in each state.
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { VodUploader } from '@vod-uploader/element';
 import {
   ALL_EVENTS,
@@ -232,6 +232,53 @@ describe('<vod-uploader> uploads', () => {
     expect(fileIds, 'an earlier upload of the same bytes').to.include(instant!.detail.fileId);
     await el.updateComplete;
     expect([...el.shadowRoot!.querySelectorAll('[part~="status"]')].at(-1)!.textContent).to.equal('Already uploaded');
+  });
+});
+
+describe('<vod-uploader> keyboard only', () => {
+  it('picks, pauses, resumes and plays an upload with Tab, Enter and Space', async () => {
+    const before = document.createElement('button');
+    before.textContent = 'before';
+    document.body.prepend(before);
+    try {
+      const el = await fixture('<vod-uploader part-size="1048576" concurrency="1"></vod-uploader>');
+      el.signer = await multipartSigner();
+      await addFault({ op: 'UploadPart', times: 50, action: { type: 'delay', ms: 250 } });
+      const active = () => el.shadowRoot!.activeElement as HTMLElement | null;
+      before.focus();
+      await sendKeys({ press: 'Tab' });
+      expect(active()?.textContent!.trim()).to.equal('Choose a file');
+      // Enter opens the picker (the OS dialog is played by the pick-file command with a disk-backed file).
+      const input = el.shadowRoot!.querySelector<HTMLInputElement>('input#pick')!;
+      const opened = oneEvent(input, 'click');
+      await sendKeys({ press: 'Enter' });
+      await opened;
+      const progress = oneEvent(el, 'vod-upload-progress');
+      await executeServerCommand('pick-file', { selector: 'vod-uploader input#pick', mib: 6, name: 'keyboard.mp4' });
+      await progress;
+      await el.updateComplete;
+      await sendKeys({ press: 'Tab' });
+      expect(active()?.textContent!.trim()).to.equal('Pause');
+      const paused = oneEvent(el, 'vod-upload-pause');
+      await sendKeys({ press: 'Space' });
+      await paused;
+      await el.updateComplete;
+      // The row re-rendered: Resume is where Pause was; focus it again from the file button.
+      part(el, 'file-button')!.focus();
+      await sendKeys({ press: 'Tab' });
+      expect(active()?.textContent!.trim()).to.equal('Resume');
+      const success = oneEvent(el, 'vod-upload-success');
+      await sendKeys({ press: 'Enter' });
+      await success;
+      await until(() => el.items[0]!.state.phase === 'ready', 10_000, 'ready');
+      await el.updateComplete;
+      part(el, 'file-button')!.focus();
+      await sendKeys({ press: 'Tab' });
+      expect(active()?.getAttribute('part')).to.contain('play-link');
+      expect(el.shadowRoot!.querySelector('[aria-live]')!.textContent).to.equal('keyboard.mp4 uploaded.');
+    } finally {
+      before.remove();
+    }
   });
 });
 
