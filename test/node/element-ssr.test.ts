@@ -9,7 +9,10 @@ describe('@vod-uploader/element in Node (SSR)', () => {
     const mod = await import('@vod-uploader/element');
     await import('@vod-uploader/element/vod-uploader.js');
     assert.equal(typeof mod.VodUploader, 'function');
-    assert.equal(mod.stringsFor('zh-CN').start, '开始');
+    assert.equal(mod.hasLocale('zh-CN'), false, 'Chinese is its own chunk, loaded on first use');
+    assert.equal((await mod.loadLocale('zh-CN')).start, '开始');
+    assert.equal(mod.stringsFor('zh-Hans').start, '开始');
+    assert.equal(mod.stringsFor('zh-TW').start, '开始', 'any zh falls back to the built-in Chinese');
     assert.equal(mod.stringsFor('de').start, 'Start');
     mod.registerLocale('de', { start: 'Starten' });
     assert.equal(mod.stringsFor('de-AT').start, 'Starten');

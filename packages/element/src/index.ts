@@ -10,10 +10,9 @@
  */
 export { VodUploader } from './vod-uploader.ts';
 export type { VodUploadItem } from './item.ts';
-export { registerLocale, stringsFor } from './localize.ts';
+export { hasLocale, loadLocale, registerLocale, stringsFor } from './localize.ts';
 export type { VodStrings } from './locales/en.ts';
 export { en } from './locales/en.ts';
-export { zhCn } from './locales/zh-cn.ts';
 export { VodEvent } from './events/vod-event.ts';
 export { VodFileSelectEvent, type VodFileSelectDetail } from './events/vod-file-select.ts';
 export { VodUploadStartEvent, type VodUploadStartDetail } from './events/vod-upload-start.ts';

@@ -1,19 +1,26 @@
 /**
- * The locale registry: English and Simplified Chinese built in, any other injected with {@link registerLocale}.
- * A tag resolves exactly (`pt-br`), then by its language (`pt`), then to English; missing keys fall back to English.
+ * The locale registry: English built in and always loaded; Simplified Chinese built in and loaded on first use (its
+ * own chunk); any other injected with {@link registerLocale}. A tag resolves exactly (`pt-br`), then by its
+ * language (`pt`), then to English; missing keys fall back to English.
  * @module
  */
 import { type VodStrings, en } from './locales/en.ts';
-import { zhCn } from './locales/zh-cn.ts';
 
-const locales = new Map<string, Partial<VodStrings>>([
-  ['en', en],
-  ['zh', zhCn],
-  ['zh-cn', zhCn],
-  ['zh-hans', zhCn],
-  ['zh-sg', zhCn],
-]);
+const locales = new Map<string, Partial<VodStrings>>([['en', en]]);
 const merged = new Map<string, VodStrings>();
+/** Built-in locales loaded on demand, by tag. */
+const lazy: Record<string, () => Promise<Partial<VodStrings>>> = {
+  'zh-cn': () => import('./locales/zh-cn.ts').then((m) => m.zhCn),
+};
+const ALIASES: Record<string, string> = { zh: 'zh-cn', 'zh-hans': 'zh-cn', 'zh-sg': 'zh-cn', 'zh-hans-cn': 'zh-cn' };
+
+/** The registry key a tag resolves to (exact, alias, then language), or `undefined` for English. */
+function keyOf(lang: string): string | undefined {
+  const tag = lang.toLowerCase();
+  const lang1 = tag.split('-')[0]!;
+  for (const k of [tag, ALIASES[tag], lang1, ALIASES[lang1]]) if (k && (locales.has(k) || k in lazy)) return k;
+  return undefined;
+}
 
 /**
  * Adds (or overrides) a locale. Keys left out fall back to English.
@@ -26,14 +33,27 @@ export function registerLocale(lang: string, strings: Partial<VodStrings>): void
   merged.clear();
 }
 
-/** The strings for a BCP 47 tag. */
+/** Whether the strings of `lang` are here (a built-in locale may still be loading). */
+export function hasLocale(lang: string): boolean {
+  const key = keyOf(lang);
+  return !key || locales.has(key);
+}
+
+/** Loads a built-in locale if `lang` needs one; resolves with its strings. */
+export async function loadLocale(lang: string): Promise<VodStrings> {
+  const key = keyOf(lang);
+  if (key && !locales.has(key)) registerLocale(key, { ...(await lazy[key]!()), ...locales.get(key) });
+  return stringsFor(lang);
+}
+
+/** The strings for a BCP 47 tag (English while a built-in locale is still loading: see {@link loadLocale}). */
 export function stringsFor(lang: string): VodStrings {
-  const tag = lang.toLowerCase();
-  let strings = merged.get(tag);
+  const key = keyOf(lang) ?? 'en';
+  let strings = merged.get(key);
   if (!strings) {
-    const found = locales.get(tag) ?? locales.get(tag.split('-')[0]!);
-    strings = found === en || !found ? en : { ...en, ...found };
-    merged.set(tag, strings);
+    const found = locales.get(key);
+    strings = !found || found === en ? en : { ...en, ...found };
+    merged.set(key, strings);
   }
   return strings;
 }

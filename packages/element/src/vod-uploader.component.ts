@@ -10,7 +10,7 @@ import type { VodUploadItem } from './item.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import type { VodStrings } from './locales/en.ts';
-import { stringsFor } from './localize.ts';
+import { hasLocale, loadLocale, stringsFor } from './localize.ts';
 import { UploadController } from './upload-controller.ts';
 import { type Rejection, VOD_COVER_TYPES, validCover, validateFile } from './validate.ts';
 import styles from './vod-uploader.styles.ts';
@@ -200,6 +200,18 @@ export class VodUploader extends LitElement {
   /** Adds files as if the user picked them (validation and `vod-file-select` included). */
   addFiles(files: Iterable<File>): void {
     this.select([...files]);
+  }
+
+  /** The language of the UI: own `lang`, an ancestor's, the browser's. */
+  private get uiLang(): string {
+    return this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+  }
+
+  /** Renders only once the strings of the language are loaded (Chinese is its own chunk). */
+  protected override async scheduleUpdate(): Promise<void> {
+    const lang = this.uiLang;
+    if (!hasLocale(lang)) await loadLocale(lang);
+    super.scheduleUpdate();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -457,7 +469,7 @@ export class VodUploader extends LitElement {
   // ── render ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   protected override render() {
-    const lang = this.lang || this.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
+    const lang = this.uiLang;
     const t = (this.strings = stringsFor(lang));
     this.locale = lang;
     const items = this.items;
