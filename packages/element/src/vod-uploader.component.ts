@@ -425,6 +425,15 @@ export class VodUploader extends LitElement {
     this.select([...(event.dataTransfer?.files ?? [])]);
   }
 
+  /** After a row is removed, focus stays in the element: on the next row's first button, else the file button. */
+  private async focusNext(): Promise<void> {
+    const index = [...this.renderRoot.querySelectorAll('[part~="file"]')].findIndex((li) => li.contains(this.shadowRoot!.activeElement));
+    await this.updateComplete;
+    const rows = this.renderRoot.querySelectorAll('[part~="file"]');
+    const target = rows[Math.min(index, rows.length - 1)]?.querySelector<HTMLElement>('button, a') ?? this.renderRoot.querySelector<HTMLElement>('[part~="file-button"]');
+    target?.focus();
+  }
+
   private onPaste(event: ClipboardEvent): void {
     const files = [...(event.clipboardData?.files ?? [])];
     if (!files.length) return;
@@ -569,7 +578,7 @@ export class VodUploader extends LitElement {
         ${s.status === 'paused' ? button(t.resume, () => u.start(item), 'primary') : nothing}
         ${s.status === 'error' ? button(t.retry, () => u.start(item), 'primary') : nothing}
         ${running || s.status === 'paused' || (s.status === 'idle' && !rejection) ? button(t.cancel, () => u.cancel(item)) : nothing}
-        ${s.status === 'running' ? nothing : button(t.remove, () => u.remove(item))}
+        ${s.status === 'running' ? nothing : button(t.remove, () => (u.remove(item), this.focusNext()))}
       </div>
       ${canCover && this.coverFor === id ? this.renderCoverPanel(item, t) : nothing}
     </li>`;

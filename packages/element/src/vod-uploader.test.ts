@@ -247,6 +247,7 @@ describe('<vod-uploader> keyboard', () => {
       await sendKeys({ press: 'Space' });
       await el.updateComplete;
       expect(el.items.map((i) => i.file.name)).to.deep.equal(['one.mp4']);
+      expect(active()?.textContent!.trim(), 'focus stays in the list').to.equal('Start');
       // Cancel the first with Enter.
       rowButton(el, 'Cancel')!.focus();
       await sendKeys({ press: 'Enter' });
