@@ -7,10 +7,10 @@
  * @module
  */
 import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BodyPool } from './body-pool.ts';
+import type { BodyDigest, BodyJob, BodyPool } from './body-pool.ts';
 import { randomHex } from './ids.ts';
 import type { ChunkRecord } from './store.ts';
 
@@ -27,6 +27,13 @@ export interface PendingBlob {
   commit(): Promise<ChunkRecord>;
   /** Deletes the temp file. */
   discard(): Promise<void>;
+}
+
+/** What a written body is: size, hex MD5, decimal CRC-64. */
+interface BodyFacts {
+  size: number;
+  md5: string;
+  crc64: string;
 }
 
 /** Thrown by {@link Blobs.write} when a body grows past `maxBytes`. */
@@ -59,70 +66,42 @@ export class Blobs {
   }
 
   /**
-   * Streams `source` into a temp file, hashing as it goes: reading the socket overlaps with writing and
-   * hashing. On any error (the source failing, a cut connection, {@link BodyTooLarge}, a failed write) the
-   * temp file is removed and the error rethrown.
+   * A writer for one body: push chunks as they arrive (a push returns a promise when the caller must wait
+   * for a free slot before pushing more), then `end()`. Reading the socket overlaps with writing and hashing.
    */
-  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
-    const pool = this.#pool;
-    const slotBytes = pool.slotBytes;
+  async open(options: { maxBytes?: number } = {}): Promise<BodyWriter> {
     const id = randomHex(16);
     const tmp = join(this.tmpDir, id);
     const file = await open(tmp, 'w');
-    let job;
     try {
-      job = pool.open(file.fd);
+      return new BodyWriter(this.#pool, file, tmp, (pending) => this.#pending(id, tmp, pending), options.maxBytes);
     } catch (error) {
       await file.close();
       await rm(tmp, { force: true });
       throw error;
     }
-    let size = 0;
-    let position = 0;
-    let slot = -1;
-    let filled = 0;
-    let view: Buffer | undefined;
-    let digest;
+  }
+
+  /**
+   * Streams `source` into a temp file, hashing as it goes. On any error (the source failing, a cut
+   * connection, {@link BodyTooLarge}, a failed write) the temp file is removed and the error rethrown.
+   */
+  async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
+    const writer = await this.open(options);
     try {
       for await (const chunk of source) {
-        size += chunk.byteLength;
-        if (options.maxBytes !== undefined && size > options.maxBytes) throw new BodyTooLarge(options.maxBytes);
-        let offset = 0;
-        while (offset < chunk.byteLength) {
-          if (slot < 0) {
-            const got = pool.acquire();
-            slot = typeof got === 'number' ? got : await got;
-            view = pool.view(slot);
-            filled = 0;
-          }
-          const n = Math.min(slotBytes - filled, chunk.byteLength - offset);
-          // fill() with a buffer is one C++ memcpy; set() into shared memory copies element by element.
-          view!.fill(n === chunk.byteLength ? chunk : chunk.subarray(offset, offset + n), filled, filled + n);
-          filled += n;
-          offset += n;
-          if (filled === slotBytes) {
-            job.submit(slot, filled, position);
-            position += filled;
-            slot = -1;
-          }
-        }
+        const wait = writer.push(chunk);
+        if (wait) await wait;
       }
-      if (slot >= 0) {
-        job.submit(slot, filled, position);
-        slot = -1;
-      }
-      digest = await job.end();
-      await file.close();
     } catch (error) {
-      if (slot >= 0) pool.release(slot);
-      // The body thread must be done with the descriptor before it is closed.
-      await job.end().catch(() => {});
-      await file.close().catch(() => {});
-      await rm(tmp, { force: true });
+      await writer.abort();
       throw error;
     }
-    const md5 = digest.md5;
-    const crc64 = BigInt(`0x${digest.crc64}`).toString();
+    return writer.end();
+  }
+
+  #pending(id: string, tmp: string, body: BodyFacts): PendingBlob {
+    const { size, md5, crc64 } = body;
     let settled = false;
     return {
       size,
@@ -174,5 +153,119 @@ export class Blobs {
       }
     }
     return Readable.from(bytes(), { objectMode: false });
+  }
+}
+
+/**
+ * One body on its way to a temp file: chunks are copied into pool slots; each full slot goes to the body's
+ * thread, which writes and hashes it. `end()` or `abort()` exactly once.
+ */
+export class BodyWriter {
+  readonly #pool: BodyPool;
+  readonly #file: FileHandle;
+  readonly #tmp: string;
+  readonly #job: BodyJob;
+  readonly #done: (body: BodyFacts) => PendingBlob;
+  readonly #maxBytes: number | undefined;
+  #size = 0;
+  #position = 0;
+  #slot = -1;
+  #filled = 0;
+  #view: Buffer | undefined;
+  #closed = false;
+
+  constructor(pool: BodyPool, file: FileHandle, tmp: string, done: (body: BodyFacts) => PendingBlob, maxBytes: number | undefined) {
+    this.#pool = pool;
+    this.#file = file;
+    this.#tmp = tmp;
+    this.#done = done;
+    this.#maxBytes = maxBytes;
+    this.#job = pool.open(file.fd);
+  }
+
+  /** Bytes pushed so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Takes a chunk (copying it: the caller may reuse it). Returns a promise when it had to wait for a slot:
+   * push nothing more before it resolves. Throws {@link BodyTooLarge} past `maxBytes`.
+   */
+  push(chunk: Uint8Array): void | Promise<void> {
+    if (this.#closed) throw new Error('body writer closed');
+    this.#size += chunk.byteLength;
+    if (this.#maxBytes !== undefined && this.#size > this.#maxBytes) throw new BodyTooLarge(this.#maxBytes);
+    return this.#copy(chunk, 0);
+  }
+
+  #copy(chunk: Uint8Array, offset: number): void | Promise<void> {
+    const slotBytes = this.#pool.slotBytes;
+    while (offset < chunk.byteLength) {
+      if (this.#slot < 0) {
+        const got = this.#pool.acquire();
+        if (typeof got !== 'number') {
+          return got.then((slot) => {
+            if (this.#closed) {
+              this.#pool.release(slot);
+              throw new Error('body writer closed');
+            }
+            this.#take(slot);
+            return this.#copy(chunk, offset);
+          });
+        }
+        this.#take(got);
+      }
+      const n = Math.min(slotBytes - this.#filled, chunk.byteLength - offset);
+      // fill() with a buffer is one C++ memcpy; set() into shared memory copies element by element.
+      this.#view!.fill(n === chunk.byteLength ? chunk : chunk.subarray(offset, offset + n), this.#filled, this.#filled + n);
+      this.#filled += n;
+      offset += n;
+      if (this.#filled === slotBytes) this.#submit();
+    }
+  }
+
+  #take(slot: number): void {
+    this.#slot = slot;
+    this.#view = this.#pool.view(slot);
+    this.#filled = 0;
+  }
+
+  #submit(): void {
+    this.#job.submit(this.#slot, this.#filled, this.#position);
+    this.#position += this.#filled;
+    this.#slot = -1;
+    this.#view = undefined;
+  }
+
+  /** Waits until every byte is written and hashed; the body is then a pending blob. */
+  async end(): Promise<PendingBlob> {
+    if (this.#closed) throw new Error('body writer closed');
+    this.#closed = true;
+    if (this.#slot >= 0) this.#submit();
+    let digest: BodyDigest;
+    try {
+      digest = await this.#job.end();
+      await this.#file.close();
+    } catch (error) {
+      await this.#file.close().catch(() => {});
+      await rm(this.#tmp, { force: true });
+      throw error;
+    }
+    return this.#done({ size: this.#size, md5: digest.md5, crc64: BigInt(`0x${digest.crc64}`).toString() });
+  }
+
+  /** Drops the body and its temp file. */
+  async abort(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#slot >= 0) {
+      this.#pool.release(this.#slot);
+      this.#slot = -1;
+    }
+    // The body thread must be done with the descriptor before it is closed.
+    await this.#job.end().catch(() => {});
+    await this.#file.close().catch(() => {});
+    await rm(this.#tmp, { force: true });
   }
 }

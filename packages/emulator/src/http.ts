@@ -64,6 +64,84 @@ export async function* requestBody(c: Ctx, options: BodyOptions = {}): AsyncGene
   if (cutAfter !== undefined) cut();
 }
 
+/**
+ * Feeds the request body to `push`, chunk by chunk, and resolves at its end. When `push` returns a promise
+ * the socket is paused until it settles (backpressure). With a Node request this listens to `data` events
+ * directly — no async iterator, no promise per chunk; under `app.request()` it iterates the Web body.
+ * Rejects with {@link ConnectionCut} for a `cut` fault, or with the request's error (`aborted`) when the
+ * client goes away.
+ */
+export function pumpBody(c: Ctx, options: BodyOptions, push: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  const incoming = nodeIncoming(c);
+  if (!incoming) {
+    return (async () => {
+      for await (const chunk of requestBody(c, options)) {
+        const wait = push(chunk);
+        if (wait) await wait;
+      }
+    })();
+  }
+  const { cutAfter, onBytes } = options;
+  return new Promise<void>((resolve, reject) => {
+    let seen = 0;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', finish);
+      incoming.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const cut = () => {
+      cutConnection(c);
+      finish(new ConnectionCut());
+    };
+    const take = (piece: Uint8Array): boolean => {
+      seen += piece.byteLength;
+      onBytes?.(piece.byteLength);
+      let wait;
+      try {
+        wait = push(piece);
+      } catch (error) {
+        finish(error);
+        return false;
+      }
+      if (wait) {
+        incoming.pause();
+        wait.then(
+          () => {
+            if (!settled) incoming.resume();
+          },
+          (error: unknown) => finish(error),
+        );
+      }
+      return true;
+    };
+    const onData = (chunk: Buffer) => {
+      if (settled) return;
+      if (cutAfter !== undefined && seen + chunk.byteLength >= cutAfter) {
+        const piece = chunk.subarray(0, cutAfter - seen);
+        if (piece.byteLength && !take(piece)) return;
+        cut();
+        return;
+      }
+      take(chunk);
+    };
+    const onEnd = () => (cutAfter !== undefined ? cut() : finish());
+    const onClose = () => {
+      if (!incoming.complete) finish(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    };
+    if (cutAfter !== undefined && cutAfter <= 0) return cut();
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.once('error', finish);
+    incoming.once('close', onClose);
+  });
+}
+
 async function* webChunks(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
   if (!body) return;
   const reader = body.getReader();

@@ -146,6 +146,11 @@ export class Md5Worker {
     this.#bg().postMessage({ t: 'part', uploadId, part });
   }
 
+  /** How many parts of an upload the background thread has hashed so far (for tests and diagnostics). */
+  hashedParts(uploadId: string): number {
+    return this.#progress.get(uploadId)?.blobs.length ?? 0;
+  }
+
   /** The upload was aborted: drop its running hash. */
   forget(uploadId: string): void {
     this.#progress.delete(uploadId);

@@ -6,7 +6,7 @@
 import type { Core } from '../core.ts';
 import { CosError } from '../errors.ts';
 import type { CosOp } from '../faults.ts';
-import { requestBody, type Ctx } from '../http.ts';
+import { pumpBody, type Ctx } from '../http.ts';
 import type { PendingBlob } from '../blobs.ts';
 import { BodyTooLarge } from '../blobs.ts';
 import type { CredentialRecord } from '../store.ts';
@@ -97,15 +97,16 @@ export function contentMd5(r: CosRequest): string | undefined {
  */
 export async function receiveBody(r: CosRequest): Promise<PendingBlob> {
   const expected = contentMd5(r);
+  const writer = await r.core.blobs.open({ maxBytes: MAX_PUT_BYTES });
   let pending: PendingBlob;
   try {
-    pending = await r.core.blobs.write(requestBody(r.c, { cutAfter: r.cutAfter, onBytes: (n) => r.core.stats.bytes(n) }), {
-      maxBytes: MAX_PUT_BYTES,
-    });
+    await pumpBody(r.c, { cutAfter: r.cutAfter, onBytes: (n) => r.core.stats.bytes(n) }, (chunk) => writer.push(chunk));
   } catch (error) {
+    await writer.abort();
     if (error instanceof BodyTooLarge) throw new CosError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.');
     throw error;
   }
+  pending = await writer.end();
   const declared = r.c.req.header('content-length');
   if (declared !== undefined && Number(declared) !== pending.size) {
     await pending.discard();
