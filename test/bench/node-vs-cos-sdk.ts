@@ -20,7 +20,9 @@
  * Every child and the emulator are stopped by PID; the temp files and the bundle are deleted.
  * MB = 10^6 bytes.
  *
- *   node --import tsx --conditions=source test/bench/node-vs-cos-sdk.ts [--rounds 3] [--size-mib 1024]
+ *   node --import tsx --conditions=source test/bench/node-vs-cos-sdk.ts [--rounds 3] [--size-mib 1024] [--part-mib N]
+ *
+ * `--part-mib` sets our part size (and the matched round's ChunkSize); default the client's (4 MiB).
  *
  * Targets: ours faster than cos-nodejs-sdk-v5 (ratio of median times cos/ours > 1), our peak RSS < 150 MB
  * (plain node; the tsx round is reported beside it).
@@ -40,6 +42,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     'size-mib': { type: 'string', default: '1024' },
+    'part-mib': { type: 'string' },
     child: { type: 'string' },
     file: { type: 'string' },
     info: { type: 'string' },
@@ -56,7 +59,8 @@ const RUN_TIMEOUT_MS = 600_000;
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EMULATOR_BIN = join(ROOT, 'packages/emulator/bin/vod-emulator.js');
-const PART_MIB = DEFAULT_PART_SIZE / MiB;
+/** Our part size (and the matched COS round's chunk size), MiB: the client's default unless `--part-mib`. */
+const PART_MIB = values['part-mib'] ? Math.min(512, Math.max(1, Math.floor(Number(values['part-mib'])) || 1)) : DEFAULT_PART_SIZE / MiB;
 
 interface EmulatorInfo {
   vodEndpoint: string;
@@ -89,6 +93,7 @@ async function childOurs(info: EmulatorInfo, file: string, work: string): Promis
     endpoint: info.vodEndpoint,
     cosEndpoint: `http://${info.cosDomain}`,
     resumeDir: join(work, 'resume'),
+    partSize: PART_MIB * MiB,
   });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -230,7 +235,7 @@ async function runChild(kind: Kind, info: EmulatorInfo, file: string, bundled: s
   const entry = kind === 'ours-tsx' ? ['--import', 'tsx', '--conditions=source', SELF] : [bundled];
   const child = kind === 'ours' || kind === 'ours-tsx' ? 'ours' : 'cos';
   const { proc, line } = launch(
-    [...entry, '--child', child, '--file', file, '--info', JSON.stringify(info), '--work', work, '--root', ROOT, ...extra],
+    [...entry, '--child', child, '--file', file, '--info', JSON.stringify(info), '--work', work, '--root', ROOT, '--part-mib', String(PART_MIB), ...extra],
     RUN_TIMEOUT_MS,
     kind,
   );
