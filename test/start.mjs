@@ -26,10 +26,11 @@ function start(name, args, env = {}) {
     if (/error|fail|warn/i.test(line) && !/shutting down/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
   });
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`${name} exited (${signal ?? code}); stopping\n`);
-      stop(1);
-    }
+    if (stopping) return;
+    // Ctrl-C in a terminal reaches the whole process group: a child that stopped cleanly is no failure.
+    if (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') return stop(0);
+    process.stderr.write(`${name} exited (${signal ?? code}); stopping\n`);
+    stop(1);
   });
   return child;
 }
