@@ -119,6 +119,9 @@ describe('<vod-uploader> uploads', () => {
     el.addFiles([makeFile(8 * MIB, 'long.mp4')]);
     await oneEvent(el, 'vod-upload-progress');
     await el.updateComplete;
+    const leave = new Event('beforeunload', { cancelable: true });
+    dispatchEvent(leave);
+    expect(leave.defaultPrevented, 'leaving the page asks first while uploading').to.equal(true);
     const paused = oneEvent(el, 'vod-upload-pause');
     rowButton(el, 'Pause')!.click();
     await paused;
@@ -127,6 +130,9 @@ describe('<vod-uploader> uploads', () => {
     expect(el.hasAttribute('uploading')).to.equal(false);
     expect(part(el, 'status')!.textContent).to.equal('Paused');
     expect(el.validity.customError, 'invalid while an upload is unfinished').to.equal(true);
+    const leaveWhilePaused = new Event('beforeunload', { cancelable: true });
+    dispatchEvent(leaveWhilePaused);
+    expect(leaveWhilePaused.defaultPrevented, 'no prompt while paused').to.equal(false);
     await expectAccessible(el);
     const at = el.items[0]!.state.bytesUploaded;
     expect(at).to.be.lessThan(8 * MIB);

@@ -87,6 +87,8 @@ export class VodUploader extends LitElement {
   private lastPercent = new Map<string, number>();
   private formDisabled = false;
   private coverVideo?: HTMLVideoElement;
+  private connection?: AbortController;
+  private wakeLock?: Promise<{ release(): Promise<void> } | undefined>;
 
   @state() private dragging = false;
   @state() private announcement = '';
@@ -219,9 +221,29 @@ export class VodUploader extends LitElement {
     if (name === 'lang') this.requestUpdate();
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.connection = new AbortController();
+    // Leaving the page stops the uploads: ask the browser to confirm while one runs.
+    addEventListener('beforeunload', (e) => this.hasAttribute('uploading') && e.preventDefault(), { signal: this.connection.signal });
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.connection?.abort();
     this.closeCover();
+    this.keepAwake(false);
+  }
+
+  /** Keeps the screen on while uploading (Screen Wake Lock, where the browser grants it). */
+  private keepAwake(on: boolean): void {
+    if (on && !this.wakeLock) {
+      const wl = (navigator as { wakeLock?: { request(type: 'screen'): Promise<{ release(): Promise<void> }> } }).wakeLock;
+      this.wakeLock = wl?.request('screen').catch(() => undefined) ?? Promise.resolve(undefined);
+    } else if (!on && this.wakeLock) {
+      void this.wakeLock.then((lock) => lock?.release().catch(() => {}));
+      this.wakeLock = undefined;
+    }
   }
 
   formResetCallback(): void {
@@ -457,6 +479,7 @@ export class VodUploader extends LitElement {
     const done = items.some((i) => i.state.result);
     const busy = has('running') || has('paused');
     this.toggleAttribute('uploading', has('running'));
+    this.keepAwake(has('running'));
     this.toggleAttribute('paused', has('paused'));
     this.toggleAttribute('error', items.some((i) => i.rejection || i.state.status === 'error'));
     this.toggleAttribute('complete', done && !busy && !items.some((i) => !i.rejection && i.state.status === 'idle'));
