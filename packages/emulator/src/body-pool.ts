@@ -74,18 +74,40 @@ function hashFiles(m) {
     parentPort.postMessage({ t: 'files', id: m.id, error: String((error && error.message) || error) });
   }
 }
-function handle(m) {
+function end(m) {
+  const job = jobs.get(m.job);
+  jobs.delete(m.job);
+  if (job.error) parentPort.postMessage({ t: 'end', job: m.job, error: job.error });
+  else {
+    crc.load(job.crc);
+    parentPort.postMessage({ t: 'end', job: m.job, md5: job.md5.digest('hex'), crc64: crc.digest('hex') });
+  }
+}
+// Work runs one task per turn (messages are received in between), in arrival order — except that the tasks of
+// bodies whose end has arrived go first: their response waits for them, while other bodies are still arriving.
+const tasks = [];
+let scheduled = false;
+function run() {
+  scheduled = false;
+  let i = tasks.findIndex((m) => m.t !== 'files' && jobs.get(m.job)?.ending);
+  if (i === -1) i = 0;
+  const [m] = tasks.splice(i, 1);
   if (m.t === 'data') data(m);
-  else if (m.t === 'open') jobs.set(m.job, { fd: m.fd, md5: createHash('md5'), crc: crcInitial, error: undefined });
-  else if (m.t === 'end') {
-    const job = jobs.get(m.job);
-    jobs.delete(m.job);
-    if (job.error) parentPort.postMessage({ t: 'end', job: m.job, error: job.error });
-    else {
-      crc.load(job.crc);
-      parentPort.postMessage({ t: 'end', job: m.job, md5: job.md5.digest('hex'), crc64: crc.digest('hex') });
-    }
-  } else if (m.t === 'files') hashFiles(m);
+  else if (m.t === 'end') end(m);
+  else hashFiles(m);
+  if (tasks.length && !scheduled) {
+    scheduled = true;
+    setImmediate(run);
+  }
+}
+function handle(m) {
+  if (m.t === 'open') return void jobs.set(m.job, { fd: m.fd, md5: createHash('md5'), crc: crcInitial, error: undefined, ending: false });
+  if (m.t === 'end') jobs.get(m.job).ending = true;
+  tasks.push(m);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(run);
+  }
 }
 parentPort.on('message', (m) => (crc ? handle(m) : ready.then(() => handle(m))));
 `;
