@@ -10,7 +10,7 @@
  * `node --import tsx`, as the `vod-upload` bin does, to show what the loader adds. The time is taken inside the
  * child, from ApplyUpload to CommitUpload, so both sides pay for the same cloud calls:
  *   - ours: `new VodUploadClient(id, key, {endpoint, cosEndpoint}).upload(region, {MediaFilePath})` with its
- *     defaults (4 MiB parts, 4 at a time; MD5 per part sent as Content-MD5, the file's SHA-1, resume records on);
+ *     defaults (8 MiB parts, 4 at a time; MD5 per part sent as Content-MD5, the file's SHA-1, resume records on);
  *   - cos: ApplyUpload (the VOD client of @vod-uploader/tencent) for the temporary credential, then
  *     `new COS({…, Domain: cosDomain, Protocol: 'http:'}).sliceUploadFile({Bucket, Region, Key, FilePath})` with
  *     the SDK's defaults as a user would call it (1 MiB chunks, 3 at a time), then CommitUpload;
@@ -22,7 +22,7 @@
  *
  *   node --import tsx --conditions=source test/bench/node-vs-cos-sdk.ts [--rounds 3] [--size-mib 1024] [--part-mib N]
  *
- * `--part-mib` sets our part size (and the matched round's ChunkSize); default the client's (4 MiB).
+ * `--part-mib` sets our part size (and the matched round's ChunkSize); default the client's (8 MiB).
  *
  * Targets: ours faster than cos-nodejs-sdk-v5 (ratio of median times cos/ours > 1), our peak RSS < 150 MB
  * (plain node; the tsx round is reported beside it).

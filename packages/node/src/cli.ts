@@ -41,7 +41,7 @@ Options:
   --sub-app-id N             VOD sub-application id.
   --storage-region R         Storage region, e.g. ap-chongqing.
   --concurrency N            Parts uploaded at once (default 4).
-  --part-size BYTES          Part size in bytes; K, M, G suffixes are binary (default 4M).
+  --part-size BYTES          Part size in bytes; K, M, G suffixes are binary (default 8M).
   --region R                 API region (X-TC-Region), e.g. ap-guangzhou (default $VOD_REGION, else none).
   --endpoint URL             VOD API base URL (default $VOD_ENDPOINT, else https://vod.tencentcloudapi.com).
   --cos-endpoint TEMPLATE    Storage URL template with {Bucket} and {Region} (default $VOD_COS_ENDPOINT,

@@ -20,10 +20,10 @@ export const COS_ENDPOINT = 'https://{Bucket}.cos.{Region}.myqcloud.com';
 /** Files up to this size go up in one PUT, larger ones in parts. */
 export const DEFAULT_SINGLE_THRESHOLD = 8 * 1024 * 1024;
 /**
- * Part size unless told otherwise. The engine holds (parts in flight + 1) parts in memory; 4 MiB × (4 + 1) keeps
- * the client's peak RSS well under 150 MB, and on loopback it is as fast as 8 MiB.
+ * Part size unless told otherwise (Tencent's SDKs' choice). The engine holds (parts in flight + 1) parts in
+ * memory: 8 MiB × (4 + 1) = 40 MiB. Against the emulator, 8 MiB parts upload ~1.4× faster than 4 MiB ones.
  */
-export const DEFAULT_PART_SIZE = 4 * 1024 * 1024;
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
 export interface VodUploadClientOptions {
   /** VOD API base URL. Default {@link VOD_ENDPOINT}; the emulator's is `http://127.0.0.1:PORT`. */
