@@ -12,6 +12,7 @@ import { createMemoryResumeStore } from './resume.ts';
 import { createSignerClient } from './signer-client.ts';
 import { type FakeCloud, type FakeCloudOptions, startFakeCloud } from './testing/fake-cloud.ts';
 import { MIB, countingHasher, eventually, hookedTransport, instantClock, randomFile, sha1hex, testPlatform } from './testing/helpers.ts';
+import type { UploadSource } from './sources/source.ts';
 import { Upload, type UploadInput } from './upload.ts';
 import type { UploadPhase, UploadState } from './upload-state.ts';
 import { createUploadGroup } from './group.ts';
@@ -87,15 +88,11 @@ describe('Upload: multipart', () => {
     await useCloud();
   });
 
-  it('uploads parts concurrently, hashing in the same pass, with bounded memory', async () => {
+  it('uploads parts concurrently, hashing in the same pass; a File is sent as slices, never held in memory', async () => {
     const { file, data } = randomFile(Math.round(5.5 * MIB));
     const hasher = countingHasher();
-    let maxOutstanding = 0;
-    const transport = hookedTransport({
-      before: () => {
-        maxOutstanding = Math.max(maxOutstanding, hasher.kept - transport.succeeded);
-      },
-    });
+    const bodies: string[] = [];
+    const transport = hookedTransport({ before: (r) => void bodies.push(r.body instanceof Blob ? 'blob' : 'bytes') });
     cloud.addFault({ op: 'part', times: 100, action: { type: 'delay', ms: 15 } });
     const { upload: u, states, phases } = upload({ file, concurrency: 2, hasher, transport });
     const result = await u.start();
@@ -105,8 +102,10 @@ describe('Upload: multipart', () => {
     assert.deepEqual(cloud.objectOf(session.id), Buffer.from(data));
     assert.deepEqual([...cloud.stats.partStored.values()], [1, 1, 1, 1, 1, 1], 'each part sent once');
     assert.ok(cloud.stats.maxConcurrentPuts <= 2, `in flight: ${cloud.stats.maxConcurrentPuts}`);
-    assert.ok(maxOutstanding <= 3, `parts in memory: ${maxOutstanding}`);
-    assert.equal(hasher.kept, 6, 'each part read once');
+    assert.equal(hasher.parts, 6, 'each part read once');
+    assert.equal(hasher.kept, 0, 'no part bytes handed back');
+    assert.deepEqual([...new Set(bodies)], ['blob']);
+    assert.ok(cloud.stats.signCalls.length < 6, `presigned in batches: ${cloud.stats.signCalls.length} sign calls`);
     assert.equal(cloud.stats.createCalls[0]!.sha1, undefined, 'dedupe: parallel does not wait for the hash');
     assert.equal(cloud.stats.completeCalls[0]!.sha1, sha1hex(data));
     assert.deepEqual(
@@ -122,6 +121,31 @@ describe('Upload: multipart', () => {
     assert.equal(states.at(-1)!.bytesHashed, data.length);
   });
 
+  it('holds at most (parts in flight + 1) parts of a source whose bytes are sent', async () => {
+    const { data } = randomFile(Math.round(5.5 * MIB));
+    const source: UploadSource = {
+      name: 'bytes.mp4',
+      size: data.length,
+      type: 'video/mp4',
+      lastModified: 1,
+      input: async (start, end) => ({ bytes: data.slice(start, end) }),
+    };
+    const hasher = countingHasher();
+    let maxOutstanding = 0;
+    const transport = hookedTransport({
+      before: () => {
+        maxOutstanding = Math.max(maxOutstanding, hasher.kept - transport.succeeded);
+      },
+    });
+    cloud.addFault({ op: 'part', times: 100, action: { type: 'delay', ms: 15 } });
+    const { upload: u } = upload({ file: source, concurrency: 2, hasher, transport });
+    await u.start();
+    assert.deepEqual(cloud.objectOf(sessionOf().id), Buffer.from(data));
+    assert.ok(maxOutstanding <= 3, `parts in memory: ${maxOutstanding}`);
+    assert.equal(hasher.kept, 6, 'each part read once');
+    assert.equal(cloud.stats.completeCalls[0]!.sha1, sha1hex(data));
+  });
+
   it('signs Content-MD5 into every part and fails a part whose bytes do not match (BadDigest, no retry)', async () => {
     const { file } = randomFile(3 * MIB);
     let corrupted = false;
@@ -129,9 +153,8 @@ describe('Upload: multipart', () => {
       before: (request) => {
         if (corrupted || !request.url.includes('/part/2')) return;
         corrupted = true;
-        const body = (request.body as Uint8Array<ArrayBuffer>).slice();
-        body[0]! ^= 0xff;
-        return { ...request, body };
+        const body = request.body as Blob; // a File's part goes as a slice of it
+        return { ...request, body: new Blob([body.slice(1), body.slice(0, 1)]) }; // same size, other bytes
       },
     });
     const { upload: u, states } = upload({ file, transport, concurrency: 1 });
@@ -340,7 +363,7 @@ describe('Upload: resume across processes', () => {
 
   for (const [label, makeHasher] of [['hash-wasm (saved SHA-1 state)', createWasmHasher], ['node:crypto (re-reads the prefix)', createNodeHasher]] as const) {
     it(`continues from a file store after a crash without resending finished parts — ${label}`, async () => {
-      const { file, data } = randomFile(Math.round(6.5 * MIB));
+      const { file, data } = randomFile(Math.round(12.5 * MIB)) // more parts than are read ahead, so the SHA-1 is not known at the pause;
       let first!: Upload;
       const transport = hookedTransport({ after: () => transport.succeeded === 3 && first.pause() });
       first = upload({ file, transport, concurrency: 1, resume: createFileResumeStore(dir), hasher: makeHasher() }).upload;
@@ -367,15 +390,15 @@ describe('Upload: resume across processes', () => {
       assert.equal(cloud.stats.createCalls.length, 1, 'no new session');
       assert.equal(cloud.stats.listCalls, 1, 'ListParts was asked');
       for (const n of [1, 2, 3]) assert.equal(cloud.stats.partStored.get(n), 1, `part ${n} not sent again`);
-      assert.equal(cloud.stats.partStored.size, 7);
+      assert.equal(cloud.stats.partStored.size, 13);
       assert.deepEqual(cloud.objectOf(sessionOf().id), Buffer.from(data));
       assert.equal(cloud.stats.completeCalls.at(-1)!.sha1, sha1hex(data), 'the whole-file SHA-1 is right after resuming');
       if (label.startsWith('hash-wasm')) {
         assert.ok(saved.hash && saved.hash.through >= 2, 'the SHA-1 state was saved');
-        assert.equal(hasher.sha1Parts, 7 - saved.hash.through, 'hashing went on from the saved state');
+        assert.equal(hasher.sha1Parts, 13 - saved.hash.through, 'hashing went on from the saved state');
       } else {
         assert.equal(saved.hash, undefined);
-        assert.equal(hasher.sha1Parts, 7, 'node:crypto re-reads the prefix');
+        assert.equal(hasher.sha1Parts, 13, 'node:crypto re-reads the prefix');
       }
       assert.deepEqual(await readdir(dir), [], 'the record is removed on success');
     });

@@ -106,11 +106,22 @@ export interface UploadPlatform {
 
 type Listener = (state: UploadState) => void;
 
+/** A part ready to send: its body (bytes read by the hasher, or a disk-backed Blob slice) and its MD5. */
 interface Held {
-  bytes: Uint8Array<ArrayBuffer>;
+  body: Uint8Array<ArrayBuffer> | Blob;
+  size: number;
   /** MD5 hex. */
   md5: string;
 }
+
+/** What reading a part gave: the part to send (unless storage has it) and whether it went into the SHA-1. */
+interface PartRead {
+  held: Held;
+  hashed: boolean;
+}
+
+/** Parts read ahead of the one waiting for a pool slot, when their bodies cost no memory (Blob slices). */
+const READ_AHEAD_EXTRA = 4;
 
 interface Session {
   id: string;
@@ -205,7 +216,10 @@ export class Upload {
   readonly #held = new Map<number, Held>();
   readonly #loaded = new Map<number, number>();
   #hashBegun = false;
+  /** Parts `1..n` are in the SHA-1 as far as the engine has taken the hasher's answers (progress, digest). */
   #hashedThrough = 0;
+  /** Parts `1..n` were sent to the hasher for the SHA-1 (ahead of the answers): what a saved state covers. */
+  #hashSent = 0;
   #bytesHashed = 0;
   #canSaveHash = true;
   /** A stream whose SHA-1 state was lost: it completes without one. */
@@ -335,6 +349,7 @@ export class Upload {
         // be read again, so it goes on without a SHA-1.
         this.#hashBegun = false;
         this.#hashedThrough = 0;
+        this.#hashSent = 0;
         if (this.#stream) this.#noSha1 = true;
       }
       this.#dispatch({ type: 'fail', error: error.toJSON() });
@@ -374,8 +389,10 @@ export class Upload {
       if (!this.#sha1 || !this.#held.has(1)) {
         this.#dispatch({ type: 'phase', phase: 'hashing' });
         await this.#beginHash(true);
-        const part = await this.#hasherNow().part(this.#key, await source.input(0, size), { sha1: true, md5: true, keep: true });
-        this.#held.set(1, { bytes: part.bytes!, md5: part.md5! });
+        const input = await source.input(0, size);
+        this.#hashSent = 1;
+        const part = await this.#hasherNow().part(this.#key, input, { sha1: true, md5: true, keep: !source.body });
+        this.#held.set(1, { body: source.body ? source.body(0, size) : part.bytes!, size, md5: part.md5! });
         this.#hashedThrough = 1;
         this.#setHashed(size);
         this.#setSha1(await this.#hasherNow().digest(this.#key));
@@ -435,6 +452,7 @@ export class Upload {
         await this.#hasherNow().begin(this.#key, record.hash.state);
         this.#hashBegun = true;
         this.#hashedThrough = record.hash.through;
+        this.#hashSent = record.hash.through;
         this.#setHashed(this.#ranges[record.hash.through - 1]!.end);
       } catch {
         await this.#beginHash(true); // an incompatible state: hash from the start
@@ -453,7 +471,9 @@ export class Upload {
     for (const range of planParts(source.size, partSize)) {
       if (range.partNumber <= this.#hashedThrough) continue;
       if (signal.aborted) throw signal.reason;
-      await this.#hasherNow().part(this.#key, await source.input(range.start, range.end), { sha1: true, md5: false, keep: false });
+      const input = await source.input(range.start, range.end);
+      this.#hashSent = range.partNumber;
+      await this.#hasherNow().part(this.#key, input, { sha1: true, md5: false, keep: false });
       this.#hashedThrough = range.partNumber;
       this.#setHashed(range.end);
     }
@@ -491,6 +511,11 @@ export class Upload {
   /**
    * The read-hash-upload pipeline over the parts of a file. Returns an instant result when the SHA-1 turned out
    * to match a verified upload (`dedupe: 'parallel'`).
+   *
+   * Parts are read and hashed in order, ahead of the part that waits for a pool slot: one part when the bytes
+   * read are what gets sent (memory ≤ (parts in flight + 1) × part size), a few more when the source sends
+   * disk-backed Blob slices (the hasher keeps at most two parts in memory however many are queued). Parts
+   * already hashed are presigned together with the one waiting, in one signer call.
    */
   async #transfer(source: UploadSource, signal: AbortSignal): Promise<UploadResult | undefined> {
     this.#dispatch({ type: 'phase', phase: 'uploading' });
@@ -498,60 +523,102 @@ export class Upload {
     if (wantSha1) await this.#beginHash(false);
     const dedupe = this.#options.dedupe ?? 'parallel';
     const pipeline = this.#pipeline(signal);
+    const ranges = this.#ranges;
+    const depth = source.body ? Math.max(2, this.#pool.concurrency + READ_AHEAD_EXTRA) : 1;
+    // In part order: the part waiting for a slot first, then the parts read ahead.
+    const ahead: { range: PartRange; read: Promise<PartRead | undefined>; ready?: PartRead; taken?: boolean }[] = [];
+    let next = 0;
+    let issuing: Promise<unknown> = Promise.resolve();
     let lookup: Promise<void> | undefined;
     let instant: UploadResult | undefined;
+    let finishing: Promise<void> | undefined;
+    /** The SHA-1 once every part is in it; then (dedupe `parallel`) the instant lookup, while parts still go up. */
+    const finishHash = () =>
+      (finishing ??= (async () => {
+        this.#setSha1(await this.#hasherNow().digest(this.#key));
+        void this.#persist();
+        if (dedupe === 'parallel') {
+          lookup = this.#findInstant(source.size, pipeline.signal).then((found) => {
+            if (!found || pipeline.signal.aborted) return;
+            instant = found;
+            pipeline.stop(INSTANT_FOUND);
+          });
+        }
+      })());
+    const fill = () => {
+      while (next < ranges.length && ahead.length < depth && !pipeline.signal.aborted) {
+        const range = ranges[next++]!;
+        // Reads are issued one after the other (an async `input()` must not reorder the SHA-1).
+        const started = issuing.then(() => this.#startRead(source, range, wantSha1, pipeline.signal));
+        issuing = started.catch(noop);
+        const entry: (typeof ahead)[number] = { range, read: started.then((s) => s.read) };
+        entry.read.then((read) => {
+          entry.ready = read;
+          // The hasher has the last part: ask for the SHA-1 now, not when the part's turn to be sent comes.
+          if (read?.hashed && range.partNumber === ranges.length) finishHash().catch(noop);
+        }, noop);
+        ahead.push(entry);
+      }
+    };
+    /** Takes a read part into the upload's state; returns what to send, if anything. */
+    const take = (range: PartRange, read: PartRead | undefined): Held | undefined => {
+      const n = range.partNumber;
+      if (!read) return undefined;
+      if (read.hashed) {
+        this.#hashedThrough = n;
+        this.#setHashed(range.end);
+      }
+      let done = this.#done.get(n);
+      if (done && etagMd5(done.etag) !== read.held.md5) {
+        this.#unmarkDone(n); // storage holds other bytes under this number: send it again
+        done = undefined;
+      }
+      const held = done ? undefined : read.held;
+      if (held) this.#held.set(n, held);
+      else this.#held.delete(n);
+      return held;
+    };
     try {
-      for (const range of this.#ranges) {
+      while (next < ranges.length || ahead.length) {
         if (pipeline.signal.aborted) break;
-        const n = range.partNumber;
-        const hash = wantSha1 && n > this.#hashedThrough;
-        let done = this.#done.get(n);
-        if (done && !hash) continue;
-        let held = this.#held.get(n);
-        if (held && held.bytes.byteLength !== range.end - range.start) {
-          this.#held.delete(n);
-          held = undefined;
+        fill();
+        const entry = ahead[0]!;
+        const { range } = entry;
+        // Not raced with the signal: once the hasher has taken a part, its result must be kept.
+        const read = await entry.read;
+        entry.taken = true;
+        const held = take(range, read);
+        if (wantSha1 && !this.#sha1 && this.#hashedThrough === ranges.length) await finishHash();
+        if (!held) {
+          ahead.shift();
+          continue;
         }
-        if (!held || hash) {
-          // A part read earlier but not hashed since (the SHA-1 restarted) is hashed from memory.
-          // Not raced with the signal: once the worker has hashed a part, its result must be kept.
-          const input = held ? { bytes: held.bytes } : await source.input(range.start, range.end);
-          const part = await this.#hasherNow().part(this.#key, input, { sha1: hash, md5: !held, keep: true });
-          const md5 = held?.md5 ?? part.md5!;
-          if (hash) {
-            this.#hashedThrough = n;
-            this.#setHashed(range.end);
-          }
-          if (done && etagMd5(done.etag) !== md5) {
-            this.#unmarkDone(n); // storage holds other bytes under this number: send it again
-            done = undefined;
-          }
-          held = done ? undefined : { bytes: part.bytes!, md5 };
-          if (held) this.#held.set(n, held);
-          else this.#held.delete(n);
-        }
-        if (wantSha1 && !this.#sha1 && this.#hashedThrough === this.#ranges.length) {
-          this.#setSha1(await this.#hasherNow().digest(this.#key));
-          void this.#persist();
-          if (dedupe === 'parallel') {
-            lookup = this.#findInstant(source.size, pipeline.signal).then((found) => {
-              if (!found || pipeline.signal.aborted) return;
-              instant = found;
-              pipeline.stop(INSTANT_FOUND);
-            });
-          }
-        }
-        if (!held) continue;
         // The answer is one round trip away: the last part waits for it rather than being sent for nothing.
-        if (lookup) await lookup;
-        if (this.#pool.active >= this.#pool.concurrency) this.#presign(range, held, pipeline.signal);
+        if (lookup && next >= ranges.length && ahead.length === 1) await lookup;
+        if (this.#pool.active >= this.#pool.concurrency) {
+          this.#presign(range, held, pipeline.signal);
+          for (const later of ahead) {
+            const ready = later.ready;
+            if (later !== entry && ready && !this.#done.has(later.range.partNumber)) this.#presign(later.range, ready.held, pipeline.signal);
+          }
+        }
         const slot = await pipeline.acquire();
         if (!slot) break;
-        const part = held;
-        pipeline.launch(() => this.#uploadPart(range, part, pipeline.signal).finally(slot));
+        ahead.shift();
+        pipeline.launch(() => this.#uploadPart(range, held, pipeline.signal).finally(slot));
       }
     } catch (error) {
       pipeline.fail(error);
+    }
+    // Parts read ahead and not taken (a stop or a failure): wait for the hasher and keep what it did, so the
+    // SHA-1 state and the progress agree on the next run.
+    for (const entry of ahead.splice(0)) {
+      if (entry.taken) continue;
+      try {
+        take(entry.range, await entry.read);
+      } catch (error) {
+        pipeline.fail(error);
+      }
     }
     await pipeline.settle();
     await lookup;
@@ -559,6 +626,49 @@ export class Upload {
     pipeline.throwIfFailed();
     this.#checkAllDone();
     return undefined;
+  }
+
+  /**
+   * Starts reading (and hashing) one part; resolves once the hasher has it, with the promise of its result
+   * (`undefined`: nothing to do, storage has it and the SHA-1 is past it).
+   */
+  async #startRead(
+    source: UploadSource,
+    range: PartRange,
+    wantSha1: boolean,
+    signal: AbortSignal,
+  ): Promise<{ read: Promise<PartRead | undefined> }> {
+    const n = range.partNumber;
+    const size = range.end - range.start;
+    const hash = wantSha1 && n > this.#hashSent;
+    if (this.#done.has(n) && !hash) return { read: Promise.resolve(undefined) };
+    let held = this.#held.get(n);
+    if (held && held.size !== size) {
+      this.#held.delete(n);
+      held = undefined;
+    }
+    if (held && !hash) return { read: Promise.resolve({ held, hashed: false }) };
+    if (signal.aborted) return { read: Promise.reject(signal.reason) };
+    // A part held from an earlier run but not hashed since (the SHA-1 restarted) is hashed again: from memory
+    // when its bytes are held, else from the source.
+    const fromMemory = held && held.body instanceof Uint8Array ? held.body : undefined;
+    const input = fromMemory ? { bytes: fromMemory } : await source.input(range.start, range.end);
+    const keep = fromMemory !== undefined || (!held && !source.body);
+    if (hash) this.#hashSent = n;
+    const before = held;
+    const read = this.#hasherNow()
+      .part(this.#key, input, { sha1: hash, md5: !before, keep })
+      .then(
+        (part): PartRead => {
+          if (before) return { held: fromMemory ? { ...before, body: part.bytes! } : before, hashed: hash };
+          const body = source.body ? source.body(range.start, range.end) : part.bytes!;
+          return { held: { body, size, md5: part.md5! }, hashed: hash };
+        },
+        (error: unknown) => {
+          throw toUploadError(error, ErrorCode.HASH); // whatever the hasher failed with, its SHA-1 state is suspect
+        },
+      );
+    return { read };
   }
 
   /** Progressive upload: parts are cut from the stream as it fills; the end of the stream is the last part. */
@@ -602,8 +712,9 @@ export class Upload {
           if (n > session.maxPartNumber) {
             throw new UploadError(ErrorCode.INVALID_FILE, `The stream is longer than ${session.maxPartNumber} parts allow.`);
           }
+          if (!this.#noSha1) this.#hashSent = n;
           const part = await this.#hasherNow().part(this.#key, { bytes }, { sha1: !this.#noSha1, md5: true, keep: true });
-          held = { bytes: part.bytes!, md5: part.md5! };
+          held = { body: part.bytes!, size: part.size, md5: part.md5! };
           this.#held.set(n, held);
           this.#streamProduced = n;
           this.#streamBytes += part.size;
@@ -612,7 +723,7 @@ export class Upload {
           if (this.#streamEnded) this.#dispatch({ type: 'plan', bytesTotal: this.#streamBytes, partsTotal: n });
         }
         const start = (n - 1) * session.partSize;
-        const range: PartRange = { partNumber: n, start, end: start + held.bytes.byteLength };
+        const range: PartRange = { partNumber: n, start, end: start + held.size };
         this.#ranges[n - 1] = range;
         if (this.#pool.active >= this.#pool.concurrency) this.#presign(range, held, pipeline.signal);
         const slot = await pipeline.acquire();
@@ -713,7 +824,7 @@ export class Upload {
             method: 'PUT',
             url: url.url,
             headers: url.headers,
-            body: held.bytes,
+            body: held.body,
             signal,
             timeout: this.#options.timeout ?? DEFAULT_STORAGE_TIMEOUT,
             onProgress: (loaded) => {
@@ -737,7 +848,8 @@ export class Upload {
   }
 
   async #uploadCover(cover: UploadSource, signal: AbortSignal): Promise<void> {
-    const read = await this.#hasherNow().part(this.#key, await cover.input(0, cover.size), { sha1: false, md5: true, keep: true });
+    const read = await this.#hasherNow().part(this.#key, await cover.input(0, cover.size), { sha1: false, md5: true, keep: !cover.body });
+    const body = cover.body ? cover.body(0, cover.size) : read.bytes!;
     const md5 = hexToBase64(read.md5!);
     await this.#retry(async () => {
       const url = await this.#signQueue!.get({ target: 'cover', md5 }, signal);
@@ -745,7 +857,7 @@ export class Upload {
         method: 'PUT',
         url: url.url,
         headers: url.headers,
-        body: read.bytes!,
+        body,
         signal,
         timeout: this.#options.timeout ?? DEFAULT_STORAGE_TIMEOUT,
       });
@@ -840,6 +952,7 @@ export class Upload {
     await this.#hasherNow().begin(this.#key);
     this.#hashBegun = true;
     this.#hashedThrough = 0;
+    this.#hashSent = 0;
     this.#setHashed(0);
   }
 
@@ -945,11 +1058,14 @@ export class Upload {
       parts: [...this.#done.entries()].map(([n, { etag, size }]) => [n, etag, size]),
     };
     if (this.#sha1) record.sha1 = this.#sha1;
-    else if (this.#canSaveHash && this.#hashBegun && this.#hashedThrough > 0) {
-      const through = this.#hashedThrough;
-      const state = await this.#hasherNow().save(this.#key);
+    else if (this.#canSaveHash && this.#hashBegun && this.#hashSent > 0) {
+      // The hasher answers `save` after every part sent before it: the state covers parts 1..hashSent.
+      const through = this.#hashSent;
+      const state = await this.#hasherNow()
+        .save(this.#key)
+        .catch(() => null); // a state that missed a part is not saved; the record goes without one
       if (state === undefined) this.#canSaveHash = false;
-      else record.hash = { through, state };
+      else if (state !== null) record.hash = { through, state };
     }
     await this.#store!.set(record);
   }

@@ -1,9 +1,12 @@
 /**
  * The module Web Worker that hashes: reads each part once (`Blob.slice`), updates the upload's whole-file SHA-1,
- * computes the part's MD5 and transfers the bytes back for uploading. One SHA-1 and one MD5 instance serve every
- * upload of the page (states per key). Started by {@link createWorkerHasher}.
+ * computes the part's MD5 and, when asked, transfers the bytes back for uploading. One SHA-1 and one MD5 instance
+ * serve every upload of the page (states per key). Reads overlap hashing (the next part is read while one is
+ * hashed) but at most {@link READ_BUFFERS} Blob reads are in memory at once, however many parts are queued.
+ * `save` and `digest` answer after the key's parts sent before them. Started by {@link createWorkerHasher}.
  * @module
  */
+import { READ_BUFFERS, createGate } from './order.ts';
 import { createHashCore, createKeyedOrder } from './wasm-core.ts';
 
 /** A request from the main thread. `id` pairs it with its answer. */
@@ -36,6 +39,10 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 const core = createHashCore();
 const ordered = createKeyedOrder();
+const buffers = createGate(READ_BUFFERS);
+/** Keys whose SHA-1 missed a part (a failed read): their state is not saved until they begin again. */
+const broken = new Set<string>();
+const noop = () => {};
 
 async function read(request: { blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer }): Promise<Uint8Array<ArrayBuffer>> {
   if (request.buffer) return new Uint8Array(request.buffer);
@@ -47,13 +54,33 @@ async function handle(request: HashWorkerRequest): Promise<void> {
   const c = await core;
   switch (request.op) {
     case 'begin':
+      broken.delete(request.key);
       c.begin(request.key, request.state ? new Uint8Array(request.state) : undefined);
       return scope.postMessage({ id: request.id, ok: true });
     case 'part': {
-      const answer = await ordered(request.key, read(request), (bytes) => {
-        const md5 = c.update(request.key, bytes, request.sha1, request.md5);
-        return { md5, bytes };
+      // A Blob read waits for a buffer; bytes sent in are already in memory.
+      const gate = request.blob ? buffers.acquire() : Promise.resolve(noop);
+      const reading = gate.then(async (release) => {
+        try {
+          return { bytes: await read(request), release };
+        } catch (error) {
+          release();
+          throw error;
+        }
       });
+      let answer;
+      try {
+        answer = await ordered(request.key, reading, ({ bytes, release }) => {
+          try {
+            return { md5: c.update(request.key, bytes, request.sha1, request.md5), bytes };
+          } finally {
+            release();
+          }
+        });
+      } catch (error) {
+        if (request.sha1) broken.add(request.key);
+        throw error;
+      }
       const { bytes } = answer;
       // A Blob read gives a fresh buffer of exactly these bytes, so it can be transferred whole.
       const buffer = request.keep ? (bytes.buffer as ArrayBuffer) : undefined;
@@ -63,13 +90,24 @@ async function handle(request: HashWorkerRequest): Promise<void> {
       );
     }
     case 'save': {
-      const state = c.save(request.key);
+      const key = request.key;
+      const state = await ordered(key, Promise.resolve(), () => {
+        if (broken.has(key)) throw new Error('The SHA-1 state missed a part.');
+        return c.save(key);
+      });
       const buffer = state.slice().buffer as ArrayBuffer;
       return scope.postMessage({ id: request.id, ok: true, state: buffer }, [buffer]);
     }
-    case 'digest':
-      return scope.postMessage({ id: request.id, ok: true, hex: c.digest(request.key) });
+    case 'digest': {
+      const key = request.key;
+      const hex = await ordered(key, Promise.resolve(), () => {
+        if (broken.has(key)) throw new Error('The SHA-1 missed a part.');
+        return c.digest(key);
+      });
+      return scope.postMessage({ id: request.id, ok: true, hex });
+    }
     case 'end':
+      broken.delete(request.key);
       c.end(request.key);
       return scope.postMessage({ id: request.id, ok: true });
     case 'sha1':

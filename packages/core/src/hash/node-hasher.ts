@@ -5,6 +5,7 @@
  */
 import { type Hash, createHash } from 'node:crypto';
 import { type Hasher, readInput } from './hasher.ts';
+import { createKeyedOrder } from './order.ts';
 
 /**
  * Creates a node:crypto {@link Hasher}. It cannot save a SHA-1 state ({@link Hasher.save} gives `undefined`), so a
@@ -12,6 +13,8 @@ import { type Hasher, readInput } from './hasher.ts';
  */
 export function createNodeHasher(): Hasher {
   const states = new Map<string, Hash>();
+  // Reads of parts passed at once may finish in any order; the SHA-1 takes them in call order.
+  const ordered = createKeyedOrder();
   const get = (key: string) => {
     const hash = states.get(key);
     if (!hash) throw new Error(`No SHA-1 under "${key}"; call begin() first.`);
@@ -22,17 +25,18 @@ export function createNodeHasher(): Hasher {
       if (state !== undefined) throw new Error('node:crypto cannot continue a saved SHA-1 state.');
       states.set(key, createHash('sha1'));
     },
-    async part(key, input, options) {
-      const bytes = await readInput(input);
-      if (options.sha1) get(key).update(bytes);
-      const md5 = options.md5 ? createHash('md5').update(bytes).digest('hex') : undefined;
-      return { md5, bytes: options.keep ? bytes : undefined, size: bytes.byteLength };
+    part(key, input, options) {
+      return ordered(key, readInput(input), (bytes) => {
+        if (options.sha1) get(key).update(bytes);
+        const md5 = options.md5 ? createHash('md5').update(bytes).digest('hex') : undefined;
+        return { md5, bytes: options.keep ? bytes : undefined, size: bytes.byteLength };
+      });
     },
     async save() {
       return undefined;
     },
-    async digest(key) {
-      return get(key).copy().digest('hex');
+    digest(key) {
+      return ordered(key, Promise.resolve(), () => get(key).copy().digest('hex'));
     },
     async sha1(input) {
       return createHash('sha1').update(await readInput(input)).digest('hex');

@@ -14,6 +14,11 @@ export interface UploadSource {
   readonly lastModified?: number;
   /** What the hasher reads for bytes `[start, end)`: a Blob range (read in the worker) or bytes. */
   input(start: number, end: number): HashInput | Promise<HashInput>;
+  /**
+   * What to send for bytes `[start, end)` without holding them in memory: a disk-backed `Blob` slice that the
+   * browser streams from disk. When absent, the bytes the hasher hands back are sent (and held until sent).
+   */
+  body?(start: number, end: number): Blob;
 }
 
 /** True for an {@link UploadSource} (as opposed to a Blob). */

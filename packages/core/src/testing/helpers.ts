@@ -39,6 +39,8 @@ export const sha1hex = (bytes: Uint8Array) => createHash('sha1').update(bytes).d
 export interface CountingHasher extends Hasher {
   /** Parts read with `keep` (held in memory for upload). */
   kept: number;
+  /** Parts hashed (any options). */
+  parts: number;
   /** Parts fed into a whole-file SHA-1, by size. */
   sha1Parts: number;
 }
@@ -47,10 +49,12 @@ export interface CountingHasher extends Hasher {
 export function countingHasher(inner: Hasher = createWasmHasher()): CountingHasher {
   const counting: CountingHasher = {
     kept: 0,
+    parts: 0,
     sha1Parts: 0,
     begin: (key, state) => inner.begin(key, state),
     async part(key, input, options) {
       const result = await inner.part(key, input, options);
+      counting.parts++;
       if (options.keep) counting.kept++;
       if (options.sha1) counting.sha1Parts++;
       return result;
