@@ -156,6 +156,11 @@ export interface BodyJob {
 }
 
 export class BodyPool {
+  /**
+   * How many slots body threads have been handed and not finished (shared memory): above zero, bodies arrive
+   * as fast as they can be written and hashed, and background work should stay out of the way.
+   */
+  readonly backlog = new Int32Array(new SharedArrayBuffer(4));
   readonly slotBytes: number;
   readonly slotCount: number;
   readonly #threadCount: number;
@@ -192,7 +197,7 @@ export class BodyPool {
     const thread: Thread = { worker, busy: 0, slots: new Set() };
     worker.on('message', (m: Reply) => {
       if (m.t === 'freed') {
-        thread.slots.delete(m.slot);
+        if (thread.slots.delete(m.slot)) Atomics.sub(this.backlog, 0, 1);
         this.release(m.slot);
         return;
       }
@@ -211,6 +216,7 @@ export class BodyPool {
       if (i === -1) return;
       this.#threads.splice(i, 1);
       for (const slot of thread.slots) this.release(slot);
+      Atomics.sub(this.backlog, 0, thread.slots.size);
       thread.slots.clear();
       for (const calls of [this.#jobs, this.#files] as Array<Map<number, Pending<unknown>>>) {
         for (const [id, call] of calls) {
@@ -270,6 +276,7 @@ export class BodyPool {
           return;
         }
         thread.slots.add(slot);
+        Atomics.add(this.backlog, 0, 1);
         thread.worker.postMessage({ t: 'data', job: id, slot, length, position });
       },
       end: () =>

@@ -151,6 +151,23 @@ describe('whole-object MD5: background hash, handover at Complete, fallbacks', {
     assert.equal(await md5.complete('u3', parts.slice(0, 2)), whole(datas.slice(0, 2)), 'a subset of the hashed parts');
   });
 
+  it('the background thread waits while the body threads have a backlog', async () => {
+    const backlog = new Int32Array(new SharedArrayBuffer(4));
+    const paused = new Md5Worker((files, state) => pool.hashFiles(files, state), backlog);
+    try {
+      Atomics.store(backlog, 0, 1);
+      paused.partStored('u4', parts[0]!);
+      paused.partStored('u4', parts[1]!);
+      await sleep(300);
+      assert.equal(paused.hashedParts('u4'), 0, 'nothing hashed while uploads are busy');
+      Atomics.store(backlog, 0, 0);
+      await eventually(() => paused.hashedParts('u4') === 2);
+      assert.equal(await paused.complete('u4', parts.slice(0, 2)), whole(datas.slice(0, 2)));
+    } finally {
+      await paused.close();
+    }
+  });
+
   it('hashes whole files with no background state (restart, single part)', async () => {
     assert.equal(await md5.files(parts), whole(datas));
     assert.equal(await md5.complete('never-seen', parts.slice(2)), whole(datas.slice(2)));

@@ -20,7 +20,7 @@ export class Core {
   /** Writes and hashes request bodies in threads over shared memory. */
   readonly bodies = new BodyPool();
   /** Whole-object MD5 of multipart objects, off the main thread. */
-  readonly md5 = new Md5Worker((files, state) => this.bodies.hashFiles(files, state));
+  readonly md5 = new Md5Worker((files, state) => this.bodies.hashFiles(files, state), this.bodies.backlog);
   /** Set by startEmulator once the port is known; else each response uses its request's origin. */
   publicUrl: string | undefined;
   closing = false;

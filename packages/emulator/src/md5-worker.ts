@@ -24,6 +24,13 @@ try {
   require('node:os').setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
 } catch {}
 const buffer = Buffer.allocUnsafe(4 << 20);
+// Waits while the body threads have a backlog: nice 19 keeps this thread off busy CPUs, but reading and
+// hashing part files still competes for caches and memory bandwidth with a fast upload.
+const backlog = workerData.backlog;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+function yieldToUploads() {
+  while (backlog && Atomics.load(backlog, 0) > 0) Atomics.wait(nap, 0, 0, 20);
+}
 let md5;
 let initial;
 const ready = createMD5().then((h) => { md5 = h; md5.init(); initial = md5.save(); });
@@ -32,6 +39,7 @@ function hashFile(path, size) {
   try {
     let at = 0;
     while (at < size) {
+      yieldToUploads();
       const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
       if (n <= 0) throw new Error('short read: ' + path);
       md5.update(buffer.subarray(0, n));
@@ -111,14 +119,18 @@ export class Md5Worker {
   readonly #progress = new Map<string, Progress>();
   #closed = false;
 
-  constructor(hashFiles: HashFiles) {
+  readonly #backlog: Int32Array | undefined;
+
+  /** `backlog`: the body threads' backlog (see BodyPool); the background thread pauses while it is above zero. */
+  constructor(hashFiles: HashFiles, backlog?: Int32Array) {
     this.#hashFiles = hashFiles;
+    this.#backlog = backlog;
   }
 
   #bg(): Worker {
     if (!this.#background) {
       const hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { hashWasm } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { hashWasm, backlog: this.#backlog } });
       worker.unref(); // background work never keeps the process alive
       worker.on('message', (m: { t: 'progress'; uploadId: string; blob: string; state: Uint8Array } | { t: 'broken'; uploadId: string }) => {
         if (m.t === 'progress') {
