@@ -7,11 +7,14 @@
  * `--part-mib` parts (default 8 MiB), `--concurrency` (default 4) at a time, over Node `http` with keep-alive.
  * For the emulator: ApplyUpload (TC3), InitiateMultipartUpload, q-signed UploadParts (each ETag checked against
  * the part's MD5), CompleteMultipartUpload — all inside the timed window; for the reference the same PUTs.
- * Before a server is stopped (SIGTERM to its PID) its peak RSS is read from /proc/<pid>/status (VmHWM). The
- * order alternates over `--rounds` rounds (default 3). MB = 10^6 bytes.
+ * After the timed window the emulator gets a CommitUpload, timed on its own and printed next to the figures: it
+ * waits for the whole-object MD5, work the emulator keeps out of a fast upload's way (see its README). Before a
+ * server is stopped (SIGTERM to its PID) its peak RSS is read from /proc/<pid>/status (VmHWM). The order
+ * alternates over `--rounds` rounds (default 3). Each round also prints the 1-minute load average at its
+ * start: on a shared machine, other work changes the figures a lot. MB = 10^6 bytes.
  *
  *   node --import tsx --conditions=source test/bench/emulator-upload.ts [--rounds 3] [--size-mib 1024]
- *        [--part-mib 8] [--concurrency 4] [--cpu-prof DIR]
+ *        [--part-mib 8] [--concurrency 4] [--threads] [--cpu-prof DIR] [--emulator-bin PATH]
  *
  * `--cpu-prof DIR` runs the emulator under `node --cpu-prof` (profiles of every thread land in DIR); `--threads`
  * prints the CPU seconds of each server thread during the upload; `--emulator-bin PATH` runs another copy of the
