@@ -133,6 +133,36 @@ function pickFilePlugin() {
 }
 
 /**
+ * `executeServerCommand('expose-headers', { pattern, headers })`: answers to the page's requests matching `pattern`
+ * (a Playwright URL glob) also expose `headers` to scripts (Access-Control-Expose-Headers), as a bucket whose CORS
+ * rule lists them would; `expose-headers-off` { pattern } removes it. Used by the core engine's browser tests.
+ */
+function exposeHeadersPlugin() {
+  const handlers = new Map();
+  return {
+    name: 'expose-headers',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'expose-headers' && command !== 'expose-headers-off') return undefined;
+      const page = session.browser.getPage(session.id);
+      const key = `${session.id} ${payload.pattern}`;
+      if (handlers.has(key)) await page.unroute(payload.pattern, handlers.get(key));
+      handlers.delete(key);
+      if (command === 'expose-headers-off') return true;
+      const handler = async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        const name = Object.keys(headers).find((k) => k.toLowerCase() === 'access-control-expose-headers') ?? 'access-control-expose-headers';
+        headers[name] = [headers[name], ...payload.headers].filter(Boolean).join(', ');
+        await route.fulfill({ response, headers });
+      };
+      handlers.set(key, handler);
+      await page.route(payload.pattern, handler);
+      return true;
+    },
+  };
+}
+
+/**
  * Real signers for the element tests: `executeServerCommand('signer', { policy?, basePath?, token? })` → `{ url }`, a
  * createSigner app (wired to the emulator, CORS for any origin) on @hono/node-server at 127.0.0.1:0, one per
  * distinct payload. `page-route` { pattern, stripExposeHeader?, status?, body? } intercepts matching requests of the
@@ -315,6 +345,7 @@ export default {
     esbuildPlugin({ ts: true, target: 'auto', tsconfig: join(import.meta.dirname, '../tsconfig.json') }),
     emulatorPlugin(),
     pickFilePlugin(),
+    exposeHeadersPlugin(),
     signerPlugin(),
     demoPlugin(),
   ],
