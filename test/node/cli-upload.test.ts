@@ -29,6 +29,18 @@ after(async () => {
   await emu?.close();
   rmSync(dir, { recursive: true, force: true });
 });
+/** Waits until the emulator's counters stand still (a part whose body had fully arrived may still be stored after the client stopped). */
+async function settled(): Promise<ReturnType<RunningEmulator['stats']['snapshot']>> {
+  let before = JSON.stringify(emu.stats.snapshot());
+  for (let quiet = 0, i = 0; quiet < 5 && i < 500; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = JSON.stringify(emu.stats.snapshot());
+    quiet = now === before ? quiet + 1 : 0;
+    before = now;
+  }
+  return JSON.parse(before) as ReturnType<RunningEmulator['stats']['snapshot']>;
+}
+
 beforeEach(() => {
   emu.faults.reset();
   emu.stats.reset();
@@ -156,7 +168,7 @@ describe('vod-upload CLI', { timeout: 180_000 }, () => {
     assert.match(r1.stderr, /run the same command again/i);
     assert.equal(JSON.parse(r1.stdout).Error.Code, 'ClientAborted');
     emu.faults.reset();
-    const s1 = emu.stats.snapshot();
+    const s1 = await settled();
     const stored = Object.keys(s1.uploadPartsStored).map(Number);
     assert.ok(stored.length >= 8 && stored.length < 40, `some parts stored before Ctrl-C (${stored.length})`);
     assert.equal(s1.ops.AbortMultipartUpload, undefined, 'storage was not told to abort');
