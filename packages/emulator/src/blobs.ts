@@ -7,7 +7,7 @@
  * @module
  */
 import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BodyDigest, BodyJob, BodyPool } from './body-pool.ts';
@@ -69,17 +69,10 @@ export class Blobs {
    * A writer for one body: push chunks as they arrive (a push returns a promise when the caller must wait
    * for a free slot before pushing more), then `end()`. Reading the socket overlaps with writing and hashing.
    */
-  async open(options: { maxBytes?: number } = {}): Promise<BodyWriter> {
+  open(options: { maxBytes?: number } = {}): BodyWriter {
     const id = randomHex(16);
     const tmp = join(this.tmpDir, id);
-    const file = await open(tmp, 'w');
-    try {
-      return new BodyWriter(this.#pool, file, tmp, (pending) => this.#pending(id, tmp, pending), options.maxBytes);
-    } catch (error) {
-      await file.close();
-      await rm(tmp, { force: true });
-      throw error;
-    }
+    return new BodyWriter(this.#pool, tmp, (pending) => this.#pending(id, tmp, pending), options.maxBytes);
   }
 
   /**
@@ -87,7 +80,7 @@ export class Blobs {
    * connection, {@link BodyTooLarge}, a failed write) the temp file is removed and the error rethrown.
    */
   async write(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { maxBytes?: number } = {}): Promise<PendingBlob> {
-    const writer = await this.open(options);
+    const writer = this.open(options);
     try {
       for await (const chunk of source) {
         const wait = writer.push(chunk);
@@ -162,7 +155,6 @@ export class Blobs {
  */
 export class BodyWriter {
   readonly #pool: BodyPool;
-  readonly #file: FileHandle;
   readonly #tmp: string;
   readonly #job: BodyJob;
   readonly #done: (body: BodyFacts) => PendingBlob;
@@ -174,13 +166,12 @@ export class BodyWriter {
   #view: Buffer | undefined;
   #closed = false;
 
-  constructor(pool: BodyPool, file: FileHandle, tmp: string, done: (body: BodyFacts) => PendingBlob, maxBytes: number | undefined) {
+  constructor(pool: BodyPool, tmp: string, done: (body: BodyFacts) => PendingBlob, maxBytes: number | undefined) {
     this.#pool = pool;
-    this.#file = file;
     this.#tmp = tmp;
     this.#done = done;
     this.#maxBytes = maxBytes;
-    this.#job = pool.open(file.fd);
+    this.#job = pool.open(tmp);
   }
 
   /** Bytes pushed so far. */
@@ -246,9 +237,7 @@ export class BodyWriter {
     let digest: BodyDigest;
     try {
       digest = await this.#job.end();
-      await this.#file.close();
     } catch (error) {
-      await this.#file.close().catch(() => {});
       await rm(this.#tmp, { force: true });
       throw error;
     }
@@ -263,9 +252,8 @@ export class BodyWriter {
       this.#pool.release(this.#slot);
       this.#slot = -1;
     }
-    // The body thread must be done with the descriptor before it is closed.
+    // The body thread must be done with the file before it is removed.
     await this.#job.end().catch(() => {});
-    await this.#file.close().catch(() => {});
     await rm(this.#tmp, { force: true });
   }
 }

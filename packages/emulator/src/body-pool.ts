@@ -20,6 +20,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { writeSync, openSync, readSync, closeSync } = require('node:fs');
+const errorText = (error) => String((error && error.message) || error);
 const { createCRC64, createMD5 } = require(workerData.hashWasm);
 const { sab, slotBytes } = workerData;
 const memory = Buffer.from(sab);
@@ -46,7 +47,7 @@ function data(m) {
       crc.update(bytes);
       job.crc = crc.save();
     } catch (error) {
-      job.error = String((error && error.message) || error);
+      job.error = errorText(error);
     }
   }
   parentPort.postMessage({ t: 'freed', slot: m.slot });
@@ -77,6 +78,13 @@ function hashFiles(m) {
 function end(m) {
   const job = jobs.get(m.job);
   jobs.delete(m.job);
+  if (job.fd >= 0) {
+    try {
+      closeSync(job.fd);
+    } catch (error) {
+      job.error ??= errorText(error);
+    }
+  }
   if (job.error) parentPort.postMessage({ t: 'end', job: m.job, error: job.error });
   else {
     crc.load(job.crc);
@@ -101,7 +109,15 @@ function run() {
   }
 }
 function handle(m) {
-  if (m.t === 'open') return void jobs.set(m.job, { fd: m.fd, md5: createHash('md5'), crc: crcInitial, error: undefined, ending: false });
+  if (m.t === 'open') {
+    const job = { fd: -1, md5: createHash('md5'), crc: crcInitial, error: undefined, ending: false };
+    try {
+      job.fd = openSync(m.path, 'w');
+    } catch (error) {
+      job.error = errorText(error);
+    }
+    return void jobs.set(m.job, job);
+  }
   if (m.t === 'end') jobs.get(m.job).ending = true;
   tasks.push(m);
   if (!scheduled) {
@@ -149,8 +165,8 @@ export interface BodyJob {
   /** Hands a held, filled slot to the job's thread (which writes `length` bytes at `position`, then hashes them). */
   submit(slot: number, length: number, position: number): void;
   /**
-   * Resolves once every submitted slot is written and hashed, with the digests (rejects if a write failed).
-   * The file descriptor is not used after this settles.
+   * Resolves once every submitted slot is written and hashed and the file is closed, with the digests
+   * (rejects if the file could not be created or written).
    */
   end(): Promise<BodyDigest>;
 }
@@ -263,11 +279,11 @@ export class BodyPool {
     return this.#memory!.subarray(slot * this.slotBytes, (slot + 1) * this.slotBytes);
   }
 
-  /** Starts a body written to `fd` (open for writing; the caller closes it after `end()` settles). */
-  open(fd: number): BodyJob {
+  /** Starts a body written to a new file at `path` (the body thread creates it and closes it at `end()`). */
+  open(path: string): BodyJob {
     const thread = this.#pick();
     const id = ++this.#nextId;
-    thread.worker.postMessage({ t: 'open', job: id, fd });
+    thread.worker.postMessage({ t: 'open', job: id, path });
     let ended: Promise<BodyDigest> | undefined;
     return {
       submit: (slot, length, position) => {

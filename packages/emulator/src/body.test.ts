@@ -74,7 +74,7 @@ describe('bodies: slot pool, body threads, temp files', { timeout: 60_000 }, () 
 
   it('an aborted writer gives its slot back and removes its temp file (many times more than there are slots)', async () => {
     for (let i = 0; i < 12; i++) {
-      const w = await blobs.open();
+      const w = blobs.open();
       const wait = w.push(bytes(100_000, i)); // holds a partly filled slot
       if (wait) await wait;
       await w.abort();

@@ -97,7 +97,7 @@ export function contentMd5(r: CosRequest): string | undefined {
  */
 export async function receiveBody(r: CosRequest): Promise<PendingBlob> {
   const expected = contentMd5(r);
-  const writer = await r.core.blobs.open({ maxBytes: MAX_PUT_BYTES });
+  const writer = r.core.blobs.open({ maxBytes: MAX_PUT_BYTES });
   let pending: PendingBlob;
   try {
     await pumpBody(r.c, { cutAfter: r.cutAfter, onBytes: (n) => r.core.stats.bytes(n) }, (chunk) => writer.push(chunk));
