@@ -2,14 +2,15 @@
  * Request bodies to disk, off the main thread. The main thread only copies socket chunks into fixed-size
  * slots of one SharedArrayBuffer; a full slot goes to a body thread, which writes it at its offset into the
  * body's temp file and updates the body's MD5 (node:crypto) and CRC-64/XZ (hash-wasm) from the same shared
- * memory — no copy to the thread, one message per slot, and Node's libuv thread pool stays free for the small
- * file operations (open, rename, state saves) that every response waits for. A slot is reused once its
- * thread is done with it, so memory stays at the pool size whatever the number or size of uploads; when every
- * slot is busy, readers wait (socket backpressure).
+ * memory — no copy to the thread, one message per slot. The body thread also creates and closes the temp
+ * file, so Node's libuv thread pool only sees the few small operations (rename, state saves) every response
+ * waits for. A slot is reused once its thread is done with it, so memory stays at the pool size whatever the
+ * number or size of uploads; when every slot is busy, readers wait (socket backpressure).
  *
  * Each body is a job on one thread (its slots are written and hashed in order); bodies spread over the
- * threads. The threads also hash whole files for the MD5 of completed multipart objects (resuming a saved
- * hash-wasm MD5 state).
+ * threads, which finish the bodies whose end has arrived first. The threads also hash whole files for the
+ * MD5 of completed multipart objects (resuming a saved hash-wasm MD5 state). {@link BodyPool.backlog} counts
+ * the slots the threads have not finished yet, for background work to keep out of the way.
  * @module
  */
 import { createRequire } from 'node:module';
@@ -72,7 +73,7 @@ function hashFiles(m) {
     }
     parentPort.postMessage({ t: 'files', id: m.id, md5: md5.digest('hex') });
   } catch (error) {
-    parentPort.postMessage({ t: 'files', id: m.id, error: String((error && error.message) || error) });
+    parentPort.postMessage({ t: 'files', id: m.id, error: errorText(error) });
   }
 }
 function end(m) {
