@@ -1,12 +1,13 @@
 /**
  * The whole-object MD5 of multipart objects (VOD's `MetaData.Md5`), computed off the main thread and out of
- * the uploads' way. A background thread, at the lowest CPU priority (nice 19 on Linux, so it only gets CPU
- * that nothing else wants), follows each multipart upload: as parts are stored it hashes them in part order,
- * reading the part files (from the page cache), and reports its running MD5 state after every part. At
- * CompleteMultipartUpload the remaining parts are hashed at normal priority by a body thread (see
- * body-pool.ts) that resumes from that state — so a slow upload (idle CPU) completes with the MD5 all but done, and a fast one
- * never competes with its own parts for CPU. Anything unexpected (a part re-uploaded after it was hashed, a
- * subset of parts completed, a restart) hashes the completed object's files from the start.
+ * the uploads' way. A background thread follows each multipart upload: as parts are stored it hashes them in
+ * part order, reading the part files (from the page cache), and reports its running MD5 state after every
+ * part. It runs at the lowest CPU priority (nice 19 on Linux) and pauses while the body threads have a
+ * backlog (see body-pool.ts), so it only uses CPU a fast upload leaves idle. At CompleteMultipartUpload the
+ * remaining parts are hashed at normal priority by a body thread that resumes from that state: a slow upload
+ * completes with the MD5 all but done, a fast one never competes with its own parts. Anything unexpected (a
+ * part re-uploaded after it was hashed, a subset of parts completed, a restart) hashes the completed
+ * object's files from the start.
  *
  * MD5 here is hash-wasm's, whose state can be saved in one thread and resumed in another.
  * @module
