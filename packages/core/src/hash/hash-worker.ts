@@ -2,7 +2,8 @@
  * The module Web Worker that hashes: reads each part once (`Blob.slice`), updates the upload's whole-file SHA-1,
  * computes the part's MD5 and, when asked, transfers the bytes back for uploading. One SHA-1 and one MD5 instance
  * serve every upload of the page (states per key). Reads overlap hashing (the next part is read while one is
- * hashed) but at most {@link READ_BUFFERS} Blob reads are in memory at once, however many parts are queued.
+ * hashed) but at most {@link READ_BUFFERS} Blob reads are in memory at once, however many parts are queued; parts
+ * not handed back are read (BYOB) into the same buffers again, so hashing a file makes no garbage.
  * `save` and `digest` answer after the key's parts sent before them. Started by {@link createWorkerHasher}.
  * @module
  */
@@ -44,10 +45,56 @@ const buffers = createGate(READ_BUFFERS);
 const broken = new Set<string>();
 const noop = () => {};
 
-async function read(request: { blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer }): Promise<Uint8Array<ArrayBuffer>> {
+/** Buffers of parts that were hashed and not handed back, to read the next parts into. */
+const spare: ArrayBuffer[] = [];
+/** Whether Blob streams take BYOB readers here (else every read allocates). */
+let byob = true;
+
+function spareFor(size: number): ArrayBuffer {
+  const i = spare.findIndex((b) => b.byteLength >= size);
+  if (i >= 0) return spare.splice(i, 1)[0]!;
+  spare.shift(); // too small: let it go
+  return new ArrayBuffer(size);
+}
+
+function giveBack(bytes: Uint8Array<ArrayBuffer>): void {
+  if (spare.length < READ_BUFFERS && bytes.buffer.byteLength > 0) spare.push(bytes.buffer);
+}
+
+/** Reads a Blob range into a spare buffer with a BYOB reader; `undefined` where Blob streams are not byte streams. */
+async function readInto(slice: Blob): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = slice.stream().getReader({ mode: 'byob' });
+  } catch {
+    byob = false;
+    return undefined;
+  }
+  const size = slice.size;
+  let buffer = spareFor(size);
+  let filled = 0;
+  try {
+    while (filled < size) {
+      const { done, value } = await reader.read(new Uint8Array(buffer, filled, size - filled));
+      if (value) {
+        buffer = value.buffer as ArrayBuffer;
+        filled += value.byteLength;
+      }
+      if (done) break;
+    }
+  } finally {
+    void reader.cancel().catch(noop);
+  }
+  if (filled !== size) throw new Error(`Read ${filled} of ${size} bytes.`);
+  return new Uint8Array(buffer, 0, size);
+}
+
+async function read(request: { blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer }, reuse = false): Promise<Uint8Array<ArrayBuffer>> {
   if (request.buffer) return new Uint8Array(request.buffer);
   if (!request.blob) throw new Error('Nothing to hash.');
-  return new Uint8Array(await request.blob.slice(request.start, request.end).arrayBuffer());
+  const slice = request.blob.slice(request.start, request.end);
+  const bytes = reuse && byob ? await readInto(slice) : undefined;
+  return bytes ?? new Uint8Array(await slice.arrayBuffer());
 }
 
 async function handle(request: HashWorkerRequest): Promise<void> {
@@ -60,9 +107,10 @@ async function handle(request: HashWorkerRequest): Promise<void> {
     case 'part': {
       // A Blob read waits for a buffer; bytes sent in are already in memory.
       const gate = request.blob ? buffers.acquire() : Promise.resolve(noop);
+      const reuse = request.blob !== undefined && !request.keep;
       const reading = gate.then(async (release) => {
         try {
-          return { bytes: await read(request), release };
+          return { bytes: await read(request, reuse), release };
         } catch (error) {
           release();
           throw error;
@@ -74,6 +122,7 @@ async function handle(request: HashWorkerRequest): Promise<void> {
           try {
             return { md5: c.update(request.key, bytes, request.sha1, request.md5), bytes };
           } finally {
+            if (reuse) giveBack(bytes);
             release();
           }
         });
@@ -82,7 +131,7 @@ async function handle(request: HashWorkerRequest): Promise<void> {
         throw error;
       }
       const { bytes } = answer;
-      // A Blob read gives a fresh buffer of exactly these bytes, so it can be transferred whole.
+      // A Blob read to hand back has a fresh buffer of exactly these bytes, so it can be transferred whole.
       const buffer = request.keep ? (bytes.buffer as ArrayBuffer) : undefined;
       return scope.postMessage(
         { id: request.id, ok: true, md5: answer.md5, buffer, size: bytes.byteLength },
