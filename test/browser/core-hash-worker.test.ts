@@ -1,6 +1,7 @@
 // The hash worker of @vod-uploader/core in Chromium: a real module Web Worker over hash-wasm. Whole-file SHA-1 over
 // random part boundaries equals the one-shot digest; per-part MD5s equal hash-wasm's in this thread; bytes come
-// back whole (transferred); a saved SHA-1 state continues in another hasher; a disk-backed picked File.
+// back whole (transferred); a saved SHA-1 state continues in another hasher; a disk-backed picked File; the MD5
+// worker paired with the SHA-1 worker (parts read once, many queued at once, reused buffers), and its failure.
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { createMD5 } from 'hash-wasm';
@@ -61,6 +62,56 @@ describe('core hash worker', () => {
         }
         expect(await hasher.digest(key)).to.equal(await sha1(data));
         hasher.end(key);
+      }
+    } finally {
+      hasher.close();
+    }
+  });
+
+  for (const md5Worker of [true, false]) {
+    it(`hashes many queued parts not kept ${md5Worker ? 'in the SHA-1 + MD5 worker pair' : 'in one worker'}: same SHA-1 and MD5s`, async () => {
+      const data = randomBytes(20 * 1024 * 1024 + 77, 5);
+      const blob = new Blob([data]);
+      const hasher = createWorkerHasher({ md5Worker });
+      try {
+        for (const seed of [13, 17]) {
+          const key = `q${seed}`;
+          await hasher.begin(key);
+          const bounds = cuts(data.length, seed);
+          // All parts at once, as the engine queues them ahead: reads overlap, the SHA-1 keeps the order.
+          const parts = await Promise.all(
+            bounds.slice(1).map((end, i) => hasher.part(key, { blob, start: bounds[i]!, end }, { sha1: true, md5: true, keep: false })),
+          );
+          for (let i = 1; i < bounds.length; i++) {
+            expect(parts[i - 1]!.size).to.equal(bounds[i]! - bounds[i - 1]!);
+            expect(parts[i - 1]!.bytes).to.equal(undefined);
+            expect(parts[i - 1]!.md5).to.equal(await md5(data.subarray(bounds[i - 1]!, bounds[i]!)), `part ${i}`);
+          }
+          expect(await hasher.digest(key)).to.equal(await sha1(data));
+          hasher.end(key);
+        }
+      } finally {
+        hasher.close();
+      }
+    });
+  }
+
+  it('fails parts with a HASH error, not a hang, when the MD5 worker of the pair cannot run', async () => {
+    let started = 0;
+    const createWorker = () =>
+      started++ === 0
+        ? new Worker(new URL('../../packages/core/src/hash/hash-worker.ts', import.meta.url), { type: 'module' })
+        : new Worker('data:text/javascript,throw new Error("no MD5 worker")', { type: 'module' });
+    const hasher = createWorkerHasher({ createWorker, md5Worker: true });
+    const blob = new Blob([randomBytes(3 << 20, 9)]);
+    try {
+      await hasher.begin('p');
+      const results = await Promise.allSettled(
+        [0, 1, 2].map((i) => hasher.part('p', { blob, start: i << 20, end: (i + 1) << 20 }, { sha1: true, md5: true, keep: false })),
+      );
+      for (const r of results) {
+        expect(r.status).to.equal('rejected');
+        expect(((r as PromiseRejectedResult).reason as { code?: string }).code).to.equal('hash');
       }
     } finally {
       hasher.close();

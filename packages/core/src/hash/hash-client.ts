@@ -2,14 +2,15 @@
  * The main-thread side of the hash worker: a {@link Hasher} that sends Blob ranges (or bytes, transferred) to one
  * module Web Worker shared by every upload on the page, and gets MD5s, SHA-1s and the part bytes back
  * (transferred, not copied). With two or more cores a second worker computes the part MD5s of Blob ranges while
- * the first feeds the whole-file SHA-1 (which must go in order), so both hashes run at once; each worker reads
- * its own slice (two buffers at most each). Where module workers are unavailable it hashes in this thread with
- * hash-wasm.
+ * the first feeds the whole-file SHA-1 (which must go in order), so both hashes run at once: the SHA-1 worker
+ * reads each part once and lends the buffer to the MD5 worker over a MessagePort (three part buffers at most for
+ * the pair). Where module workers are unavailable it hashes in this thread with hash-wasm.
  * @module
  */
 import { ErrorCode, UploadError } from '../errors.ts';
 import type { HashWorkerRequest, HashWorkerResponse } from './hash-worker.ts';
 import { type HashInput, type Hasher, base64ToBytes, bytesToBase64 } from './hasher.ts';
+import { PAIRED_READ_BUFFERS } from './order.ts';
 
 export interface WorkerHasherOptions {
   /** Starts a worker; default `new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' })`. */
@@ -34,6 +35,17 @@ interface Connection {
   users: number;
   nextId: number;
   pending: Map<number, Pending>;
+  /** Ends the worker and rejects what is pending (and the same for its partner). */
+  fail: (error: UploadError) => void;
+  /** The other worker of a pair (SHA-1 ↔ MD5), linked by a MessagePort. */
+  partner?: Connection;
+}
+
+function unpair(connection: Connection): Connection | undefined {
+  const partner = connection.partner;
+  connection.partner = undefined;
+  if (partner) partner.partner = undefined;
+  return partner;
 }
 
 /** Shared per page: one connection per worker factory and role. */
@@ -60,13 +72,14 @@ function connect(create: () => Worker, role: Role): Connection {
   const existing = live(create, role);
   if (existing) return existing;
   const worker = create();
-  const connection: Connection = { worker, users: 0, nextId: 1, pending: new Map() };
   const failAll = (error: UploadError) => {
     forget(create, role, connection);
     worker.terminate();
     for (const pending of connection.pending.values()) pending.reject(error);
     connection.pending.clear();
+    unpair(connection)?.fail(error); // buffers lent to (or by) a dead worker never come back
   };
+  const connection: Connection = { worker, users: 0, nextId: 1, pending: new Map(), fail: failAll };
   worker.onmessage = (event: MessageEvent<HashWorkerResponse>) => {
     const answer = event.data;
     const pending = connection.pending.get(answer.id);
@@ -76,6 +89,7 @@ function connect(create: () => Worker, role: Role): Connection {
     else pending.reject(hashError(`Hashing failed: ${answer.message}`));
     if (connection.users <= 0 && connection.pending.size === 0) {
       forget(create, role, connection);
+      unpair(connection);
       worker.terminate();
     }
   };
@@ -108,24 +122,59 @@ export function createWorkerHasher({ createWorker = defaultCreateWorker, md5Work
   const mine = new Map<Role, Connection>();
   let closed = false;
 
-  function request(role: Role, message: Request, transfer: Transferable[] = []) {
-    if (closed) return Promise.reject(hashError('The hasher is closed.'));
+  /** This hasher's connection for `role` (started if need be); throws a HASH error if the worker cannot start. */
+  function use(role: Role): Connection {
+    if (closed) throw hashError('The hasher is closed.');
     let conn = mine.get(role);
     if (!conn || live(createWorker, role) !== conn) {
       try {
         conn = connect(createWorker, role);
       } catch (error) {
-        return Promise.reject(hashError('The hash worker could not start.', error));
+        throw hashError('The hash worker could not start.', error);
       }
       conn.users++;
       mine.set(role, conn);
     }
-    const target = conn;
-    const id = target.nextId++;
-    return new Promise<Extract<HashWorkerResponse, { ok: true }>>((resolve, reject) => {
-      target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ ...message, id }, transfer);
-    });
+    return conn;
+  }
+
+  /** An answer to wait for under a fresh id of `conn`, without sending anything (the partner's request has it). */
+  function expect(conn: Connection) {
+    const id = conn.nextId++;
+    const promise = new Promise<Extract<HashWorkerResponse, { ok: true }>>((resolve, reject) => conn.pending.set(id, { resolve, reject }));
+    promise.catch(() => {});
+    return { id, promise, cancel: () => void conn.pending.delete(id) };
+  }
+
+  function send(conn: Connection, message: Request, transfer: Transferable[] = []) {
+    const { id, promise } = expect(conn);
+    conn.worker.postMessage({ ...message, id }, transfer);
+    return promise;
+  }
+
+  function request(role: Role, message: Request, transfer: Transferable[] = []) {
+    try {
+      return send(use(role), message, transfer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The SHA-1 and MD5 workers, linked by a MessagePort. */
+  function pair(): [Connection, Connection] {
+    const sha1 = use('sha1');
+    const md5 = use('md5');
+    if (sha1.partner !== md5) {
+      unpair(sha1);
+      unpair(md5);
+      const channel = new MessageChannel();
+      // Answers to these (id 0) are ignored; a worker takes messages in order, so parts sent next find the port.
+      sha1.worker.postMessage({ op: 'peer', id: 0, port: channel.port1, reads: PAIRED_READ_BUFFERS }, [channel.port1]);
+      md5.worker.postMessage({ op: 'peer', id: 0, port: channel.port2, reads: PAIRED_READ_BUFFERS }, [channel.port2]);
+      sha1.partner = md5;
+      md5.partner = sha1;
+    }
+    return [sha1, md5];
   }
 
   function inputMessage(input: HashInput): { fields: Record<string, unknown>; transfer: Transferable[] } {
@@ -144,12 +193,25 @@ export function createWorkerHasher({ createWorker = defaultCreateWorker, md5Work
     async part(key, input, options) {
       const { fields, transfer } = inputMessage(input);
       if (split && 'blob' in input && options.md5 && !options.keep) {
-        // Both workers read the range: one feeds the SHA-1 (in order), the other computes the MD5 meanwhile.
-        const [sha1, md5] = await Promise.all([
-          options.sha1 ? request('sha1', { op: 'part', key, ...fields, sha1: true, md5: false, keep: false } as Request) : undefined,
-          request('md5', { op: 'part', key, ...fields, sha1: false, md5: true, keep: false } as Request),
-        ]);
-        return { md5: md5.md5, size: sha1?.size ?? md5.size ?? 0 };
+        if (!options.sha1) {
+          const answer = await request('md5', { op: 'part', key, ...fields, sha1: false, md5: true, keep: false } as Request);
+          return { md5: answer.md5, size: answer.size ?? 0 };
+        }
+        // The SHA-1 worker reads the range once and lends the bytes to the MD5 worker, which answers meanwhile.
+        const [sha1, md5] = pair();
+        const md5Answer = expect(md5);
+        let first;
+        try {
+          first = await send(sha1, { op: 'part', key, ...fields, sha1: true, md5: true, keep: false, peerId: md5Answer.id } as Request);
+        } catch (error) {
+          md5Answer.cancel();
+          throw error;
+        }
+        if (first.md5 !== undefined) {
+          md5Answer.cancel(); // it had no partner after all and did the MD5 itself
+          return { md5: first.md5, size: first.size ?? 0 };
+        }
+        return { md5: (await md5Answer.promise).md5, size: first.size ?? 0 };
       }
       const answer = await request('sha1', { op: 'part', key, ...fields, ...options } as Request, transfer);
       return {
@@ -180,6 +242,7 @@ export function createWorkerHasher({ createWorker = defaultCreateWorker, md5Work
         conn.users--;
         if (conn.users <= 0 && conn.pending.size === 0 && live(createWorker, role) === conn) {
           forget(createWorker, role, conn);
+          unpair(conn);
           conn.worker.terminate();
         }
       }

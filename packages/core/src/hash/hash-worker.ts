@@ -4,10 +4,16 @@
  * serve every upload of the page (states per key). Reads overlap hashing (the next part is read while one is
  * hashed) but at most {@link READ_BUFFERS} Blob reads are in memory at once, however many parts are queued; parts
  * not handed back are read (BYOB) into the same buffers again, so hashing a file makes no garbage.
+ *
+ * Two workers can be paired over a MessagePort (`peer`): the SHA-1 worker then reads a part once, feeds the SHA-1
+ * and transfers the buffer to the MD5 worker, which answers the page with the MD5 and transfers the buffer back.
  * `save` and `digest` answer after the key's parts sent before them. Started by {@link createWorkerHasher}.
  * @module
  */
 import { READ_BUFFERS, createGate } from './order.ts';
+
+/** Between paired workers: a part's bytes to MD5 (to the MD5 worker), or a buffer given back (to the SHA-1 worker). */
+type PeerMessage = { kind: 'md5'; peerId: number; buffer: ArrayBuffer; length: number } | { kind: 'back'; buffer: ArrayBuffer };
 import { createHashCore, createKeyedOrder } from './wasm-core.ts';
 
 /** A request from the main thread. `id` pairs it with its answer. */
@@ -24,7 +30,10 @@ export type HashWorkerRequest =
       sha1: boolean;
       md5: boolean;
       keep: boolean;
+      /** Paired: the MD5 worker computes the MD5 and answers under this id (of its own connection). */
+      peerId?: number;
     }
+  | { id: number; op: 'peer'; port: MessagePort; reads: number }
   | { id: number; op: 'save' | 'digest' | 'end'; key: string }
   | { id: number; op: 'sha1'; blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer };
 
@@ -44,6 +53,29 @@ const buffers = createGate(READ_BUFFERS);
 /** Keys whose SHA-1 missed a part (a failed read): their state is not saved until they begin again. */
 const broken = new Set<string>();
 const noop = () => {};
+/** The other worker of a pair. */
+let peer: MessagePort | undefined;
+/** Gate places of parts whose buffers are at the MD5 worker, given back in order as the buffers come back. */
+const lent: Array<() => void> = [];
+
+async function onPeer(message: PeerMessage): Promise<void> {
+  if (message.kind === 'back') {
+    giveBack(new Uint8Array(message.buffer));
+    lent.shift()?.();
+    return;
+  }
+  const { peerId, buffer, length } = message;
+  let answer: HashWorkerResponse;
+  try {
+    const c = await core;
+    answer = { id: peerId, ok: true, md5: c.update('', new Uint8Array(buffer, 0, length), false, true), size: length };
+  } catch (error) {
+    answer = { id: peerId, ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  // The buffer goes back before the answer: once the page has every answer, no buffer is left here.
+  peer?.postMessage({ kind: 'back', buffer } satisfies PeerMessage, [buffer]);
+  scope.postMessage(answer);
+}
 
 /** Buffers of parts that were hashed and not handed back, to read the next parts into. */
 const spare: ArrayBuffer[] = [];
@@ -57,8 +89,11 @@ function spareFor(size: number): ArrayBuffer {
   return new ArrayBuffer(size);
 }
 
+/** Most buffers kept to read into again (more when paired: buffers also wait in the MD5 worker). */
+let spareLimit = READ_BUFFERS;
+
 function giveBack(bytes: Uint8Array<ArrayBuffer>): void {
-  if (spare.length < READ_BUFFERS && bytes.buffer.byteLength > 0) spare.push(bytes.buffer);
+  if (spare.length < spareLimit && bytes.buffer.byteLength > 0) spare.push(bytes.buffer);
 }
 
 /** Reads a Blob range into a spare buffer with a BYOB reader; `undefined` where Blob streams are not byte streams. */
@@ -104,6 +139,12 @@ async function handle(request: HashWorkerRequest): Promise<void> {
       broken.delete(request.key);
       c.begin(request.key, request.state ? new Uint8Array(request.state) : undefined);
       return scope.postMessage({ id: request.id, ok: true });
+    case 'peer':
+      peer = request.port;
+      peer.onmessage = (event: MessageEvent<PeerMessage>) => void onPeer(event.data);
+      buffers.resize(request.reads);
+      spareLimit = request.reads;
+      return scope.postMessage({ id: request.id, ok: true });
     case 'part': {
       // A Blob read waits for a buffer; bytes sent in are already in memory.
       const gate = request.blob ? buffers.acquire() : Promise.resolve(noop);
@@ -119,11 +160,24 @@ async function handle(request: HashWorkerRequest): Promise<void> {
       let answer;
       try {
         answer = await ordered(request.key, reading, ({ bytes, release }) => {
+          const paired = request.peerId !== undefined && peer !== undefined && !request.keep;
+          const size = bytes.byteLength; // before the buffer is lent (and detached here)
+          let lend = false;
           try {
-            return { md5: c.update(request.key, bytes, request.sha1, request.md5), bytes };
+            const md5 = c.update(request.key, bytes, request.sha1, request.md5 && !paired);
+            if (paired) {
+              // The MD5 worker answers the page; its place is given back with the buffer.
+              lend = true;
+              const buffer = bytes.buffer as ArrayBuffer;
+              lent.push(release);
+              peer!.postMessage({ kind: 'md5', peerId: request.peerId!, buffer, length: size } satisfies PeerMessage, [buffer]);
+            }
+            return { md5, bytes, size };
           } finally {
-            if (reuse) giveBack(bytes);
-            release();
+            if (!lend) {
+              if (reuse) giveBack(bytes);
+              release();
+            }
           }
         });
       } catch (error) {
@@ -133,10 +187,7 @@ async function handle(request: HashWorkerRequest): Promise<void> {
       const { bytes } = answer;
       // A Blob read to hand back has a fresh buffer of exactly these bytes, so it can be transferred whole.
       const buffer = request.keep ? (bytes.buffer as ArrayBuffer) : undefined;
-      return scope.postMessage(
-        { id: request.id, ok: true, md5: answer.md5, buffer, size: bytes.byteLength },
-        buffer ? [buffer] : [],
-      );
+      return scope.postMessage({ id: request.id, ok: true, md5: answer.md5, buffer, size: answer.size }, buffer ? [buffer] : []);
     }
     case 'save': {
       const key = request.key;

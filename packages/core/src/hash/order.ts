@@ -30,15 +30,16 @@ export function createKeyedOrder(): <R, T>(key: string, read: Promise<R>, apply:
  * place back (idempotent). With per-key order and FIFO grants it cannot deadlock: a part's predecessors asked
  * before it, so they hold a place (and can finish) or are done.
  */
-export function createGate(limit: number): { acquire(): Promise<() => void> } {
+export function createGate(limit: number): { acquire(): Promise<() => void>; resize(limit: number): void } {
   let free = limit;
+  let size = limit;
   const waiting: Array<() => void> = [];
   const releaser = () => {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = waiting.shift();
+      const next = free >= 0 ? waiting.shift() : undefined;
       if (next) next();
       else free++;
     };
@@ -51,8 +52,20 @@ export function createGate(limit: number): { acquire(): Promise<() => void> } {
       }
       return new Promise((resolve) => waiting.push(() => resolve(releaser())));
     },
+    /** Changes the limit; places given back beyond a lower limit are kept. */
+    resize(limit) {
+      free += limit - size;
+      size = limit;
+      while (free > 0 && waiting.length) {
+        free--;
+        waiting.shift()!();
+      }
+    },
   };
 }
 
 /** Part buffers read ahead at once by a hasher: the one being hashed and the next one (read-ahead). */
 export const READ_BUFFERS = 2;
+
+/** The same for the SHA-1 worker of a pair, whose buffers also wait in the MD5 worker. */
+export const PAIRED_READ_BUFFERS = 3;
