@@ -1,30 +1,32 @@
 /**
  * Request bodies to disk, off the main thread. The main thread only copies socket chunks into fixed-size
- * slots of one SharedArrayBuffer; a full slot goes to a body thread, which writes it at its offset into the
- * body's temp file and updates the body's MD5 (node:crypto) and CRC-64/XZ (hash-wasm) from the same shared
- * memory — no copy to the thread, one message per slot. The body thread also creates and closes the temp
- * file, so Node's libuv thread pool only sees the few small operations (rename, state saves) every response
- * waits for. A slot is reused once its thread is done with it, so memory stays at the pool size whatever the
- * number or size of uploads; when every slot is busy, readers wait (socket backpressure).
+ * slots of one shared WebAssembly memory; each full slot goes to two threads that read it where it lies:
  *
- * Each body is a job on one thread (its slots are written and hashed in order); bodies spread over the
- * threads, which finish the bodies whose end has arrived first. The threads also hash whole files for the
- * MD5 of completed multipart objects (resuming a saved hash-wasm MD5 state). {@link BodyPool.backlog} counts
- * the slots the threads have not finished yet, for background work to keep out of the way.
+ * - a body thread writes it at its offset into the body's temp file and updates the body's CRC-64/XZ
+ *   (hash-wasm); it also creates and closes the temp file, so Node's libuv thread pool only sees the few small
+ *   operations (rename, state saves) every response waits for;
+ * - the MD5 thread updates the body's MD5 with {@link md5WasmBytes}: up to four bodies at a time in the lanes
+ *   of SIMD vectors, which costs well under half of hashing them one by one.
+ *
+ * A slot is reused once both are done with it, so memory stays at the pool size whatever the number or size
+ * of uploads; when every slot is busy, readers wait (socket backpressure). Each body is a job on one body
+ * thread and on the MD5 thread; both finish the bodies whose end has arrived first. The body threads also hash
+ * whole files for the MD5 of completed multipart objects (resuming a saved hash-wasm MD5 state).
+ * {@link BodyPool.backlog} counts the slots not finished yet, for background work to keep out of the way.
  * @module
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { md5WasmBytes } from './md5-wasm.ts';
 
-/** The body thread, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
-const WORKER_SOURCE = `
+/** A body thread, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
+const BODY_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
 const { writeSync, openSync, readSync, closeSync } = require('node:fs');
 const errorText = (error) => String((error && error.message) || error);
 const { createCRC64, createMD5 } = require(workerData.hashWasm);
-const { sab, slotBytes } = workerData;
-const memory = Buffer.from(sab);
+const { memory, slotBytes } = workerData;
+const bytes = Buffer.from(memory.buffer);
 const jobs = new Map();
 let crc; // one hash-wasm CRC-64 instance; each job keeps its own saved state
 let crcInitial;
@@ -41,11 +43,9 @@ function data(m) {
     const at = m.slot * slotBytes;
     try {
       let done = 0;
-      while (done < m.length) done += writeSync(job.fd, memory, at + done, m.length - done, m.position + done);
-      const bytes = memory.subarray(at, at + m.length);
-      job.md5.update(bytes);
+      while (done < m.length) done += writeSync(job.fd, bytes, at + done, m.length - done, m.position + done);
       crc.load(job.crc);
-      crc.update(bytes);
+      crc.update(bytes.subarray(at, at + m.length));
       job.crc = crc.save();
     } catch (error) {
       job.error = errorText(error);
@@ -89,7 +89,7 @@ function end(m) {
   if (job.error) parentPort.postMessage({ t: 'end', job: m.job, error: job.error });
   else {
     crc.load(job.crc);
-    parentPort.postMessage({ t: 'end', job: m.job, md5: job.md5.digest('hex'), crc64: crc.digest('hex') });
+    parentPort.postMessage({ t: 'end', job: m.job, crc64: crc.digest('hex') });
   }
 }
 // Work runs one task per turn (messages are received in between), in arrival order — except that the tasks of
@@ -111,7 +111,7 @@ function run() {
 }
 function handle(m) {
   if (m.t === 'open') {
-    const job = { fd: -1, md5: createHash('md5'), crc: crcInitial, error: undefined, ending: false };
+    const job = { fd: -1, crc: crcInitial, error: undefined, ending: false };
     try {
       job.fd = openSync(m.path, 'w');
     } catch (error) {
@@ -129,6 +129,136 @@ function handle(m) {
 parentPort.on('message', (m) => (crc ? handle(m) : ready.then(() => handle(m))));
 `;
 
+/**
+ * The MD5 thread. Each call hashes the next whole 64-byte blocks of up to four bodies at once (bodies whose
+ * end has arrived first, then in arrival order); a body's final partial block is padded and hashed alone once
+ * its end has arrived. Hashing one body costs as much as hashing four, so while fewer bodies have data than
+ * are open (at most four), the thread waits up to BATCH_WAIT_MS for the others' next slots (ENDING_WAIT_MS
+ * once a body's end has arrived: its response waits). One call per turn, so messages are received in between.
+ */
+const MD5_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { memory, module, slotBytes, scratch } = workerData;
+const { md5x4, md5x1 } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const u8 = new Uint8Array(memory.buffer);
+const view = new DataView(memory.buffer);
+const STATE = scratch; // md5x4: vectors A, B, C, D (lane i = body i); md5x1: words A, B, C, D
+const TAIL = scratch + 64; // the padded final block(s) of a body
+const INIT = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+const BATCH_WAIT_MS = 50;
+const ENDING_WAIT_MS = 10;
+const ACTIVE_MS = 100;
+const jobs = new Map(); // id → { state, queue: [{ slot, length, at }], bytes, ending, order, since }
+let batchTimer;
+let order = 0;
+const blocksOf = (job) => (job.queue.length ? (job.queue[0].length - job.queue[0].at) >>> 6 : 0);
+function shift(job) {
+  parentPort.postMessage({ t: 'freed', slot: job.queue.shift().slot });
+}
+function finish(id, job) {
+  const head = job.queue[0];
+  const rest = head ? head.length - head.at : 0; // < 64
+  u8.fill(0, TAIL, TAIL + 128);
+  if (rest) u8.set(u8.subarray(head.slot * slotBytes + head.at, head.slot * slotBytes + head.length), TAIL);
+  if (head) shift(job);
+  const bits = (job.bytes + rest) * 8;
+  u8[TAIL + rest] = 0x80;
+  const blocks = rest + 9 <= 64 ? 1 : 2;
+  view.setUint32(TAIL + blocks * 64 - 8, bits >>> 0, true);
+  view.setUint32(TAIL + blocks * 64 - 4, Math.floor(bits / 4294967296), true);
+  for (let r = 0; r < 4; r++) view.setUint32(STATE + r * 4, job.state[r], true);
+  md5x1(STATE, TAIL, blocks);
+  let hex = '';
+  for (let i = 0; i < 16; i++) hex += u8[STATE + i].toString(16).padStart(2, '0');
+  jobs.delete(id);
+  parentPort.postMessage({ t: 'md5', job: id, md5: hex });
+}
+function run() {
+  scheduled = false;
+  for (const [id, job] of jobs) {
+    if (job.ending && job.queue.length <= 1 && blocksOf(job) === 0) finish(id, job);
+  }
+  const ready = [];
+  for (const job of jobs.values()) if (blocksOf(job) > 0) ready.push(job);
+  if (ready.length) {
+    const now = performance.now();
+    let active = 0; // bodies with data now or lately: they will likely have a slot soon
+    for (const job of jobs.values()) if (blocksOf(job) > 0 || now - job.lastData < ACTIVE_MS) active++;
+    let queued = 0;
+    for (const job of jobs.values()) queued += job.queue.length;
+    // Waiting holds slots: with four or more queued here, readers may be waiting for a free slot, so go.
+    if (ready.length < Math.min(4, active) && queued < 4) {
+      // How long to wait for company: a body whose end has arrived waits less (its response waits for it).
+      const left = Math.min(...ready.map((job) => (job.ending ? job.endedAt + ENDING_WAIT_MS : job.since + BATCH_WAIT_MS))) - now;
+      if (left > 0) {
+        batchTimer ??= setTimeout(() => {
+          batchTimer = undefined;
+          schedule();
+        }, left);
+        return;
+      }
+    }
+    ready.sort((a, b) => (b.ending ? 1 : 0) - (a.ending ? 1 : 0) || a.order - b.order);
+    const lanes = ready.slice(0, 4);
+    const n = Math.min(...lanes.map(blocksOf));
+    const at = (job) => job.queue[0].slot * slotBytes + job.queue[0].at;
+    if (lanes.length === 1) {
+      const job = lanes[0];
+      for (let r = 0; r < 4; r++) view.setUint32(STATE + r * 4, job.state[r], true);
+      md5x1(STATE, at(job), n);
+      for (let r = 0; r < 4; r++) job.state[r] = view.getUint32(STATE + r * 4, true);
+    } else {
+      // Idle lanes repeat lane 0 (same reads); their results are dropped.
+      for (let l = 0; l < 4; l++) {
+        const job = lanes[l] || lanes[0];
+        for (let r = 0; r < 4; r++) view.setUint32(STATE + r * 16 + l * 4, job.state[r], true);
+      }
+      md5x4(STATE, at(lanes[0]), at(lanes[1] || lanes[0]), at(lanes[2] || lanes[0]), at(lanes[3] || lanes[0]), n);
+      lanes.forEach((job, l) => {
+        for (let r = 0; r < 4; r++) job.state[r] = view.getUint32(STATE + r * 16 + l * 4, true);
+      });
+    }
+    for (const job of lanes) {
+      job.queue[0].at += n * 64;
+      job.bytes += n * 64;
+      if (job.queue[0].at === job.queue[0].length) shift(job);
+      // What is left of a slot (lanes that had more than others) waits for company again.
+      job.since = blocksOf(job) > 0 ? performance.now() : Infinity;
+    }
+  }
+  for (const [, job] of jobs) {
+    if (blocksOf(job) > 0 || (job.ending && job.queue.length <= 1)) return schedule();
+  }
+}
+let scheduled = false;
+function schedule() {
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(run);
+  }
+}
+parentPort.on('message', (m) => {
+  if (m.t === 'open') jobs.set(m.job, { state: INIT.slice(), queue: [], bytes: 0, ending: false, order: order++, since: Infinity, lastData: -Infinity, endedAt: 0 });
+  else if (m.t === 'data') {
+    const job = jobs.get(m.job);
+    if (job) {
+      job.queue.push({ slot: m.slot, length: m.length, at: 0 });
+      job.lastData = performance.now();
+      if (job.since === Infinity) job.since = job.lastData;
+    }
+    else parentPort.postMessage({ t: 'freed', slot: m.slot });
+  } else if (m.t === 'end') {
+    const job = jobs.get(m.job);
+    if (job) {
+      job.ending = true;
+      job.endedAt = performance.now();
+    }
+    else parentPort.postMessage({ t: 'md5', job: m.job, error: 'unknown body' });
+  }
+  schedule();
+});
+`;
+
 export interface BodyDigest {
   /** Hex MD5. */
   md5: string;
@@ -144,7 +274,8 @@ export interface HashFile {
 
 type Reply =
   | { t: 'freed'; slot: number }
-  | { t: 'end'; job: number; md5?: string; crc64?: string; error?: string }
+  | { t: 'end'; job: number; crc64?: string; error?: string }
+  | { t: 'md5'; job: number; md5?: string; error?: string }
   | { t: 'files'; id: number; md5?: string; error?: string };
 
 interface Thread {
@@ -153,17 +284,13 @@ interface Thread {
   busy: number;
   /** Slots sent to it, not yet done. */
   slots: Set<number>;
-}
-
-interface Pending<T> {
-  thread: Thread;
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
+  /** Results owed, by id. */
+  calls: Map<number, { resolve: (value: string) => void; reject: (error: Error) => void }>;
 }
 
 /** A body being written: give it filled slots in order, then `end()`. */
 export interface BodyJob {
-  /** Hands a held, filled slot to the job's thread (which writes `length` bytes at `position`, then hashes them). */
+  /** Hands a held, filled slot to the threads (which write `length` bytes at `position` and hash them). */
   submit(slot: number, length: number, position: number): void;
   /**
    * Resolves once every submitted slot is written and hashed and the file is closed, with the digests
@@ -172,23 +299,27 @@ export interface BodyJob {
   end(): Promise<BodyDigest>;
 }
 
+const PAGE = 64 * 1024;
+
 export class BodyPool {
   /**
-   * How many slots body threads have been handed and not finished (shared memory): above zero, bodies arrive
-   * as fast as they can be written and hashed, and background work should stay out of the way.
+   * How many slots threads have been handed and not finished (shared memory): above zero, bodies arrive as
+   * fast as they can be written and hashed, and background work should stay out of the way.
    */
   readonly backlog = new Int32Array(new SharedArrayBuffer(4));
   readonly slotBytes: number;
   readonly slotCount: number;
   readonly #threadCount: number;
-  #memory: Buffer | undefined;
-  #sab: SharedArrayBuffer | undefined;
+  #memory: WebAssembly.Memory | undefined;
+  #bytes: Buffer | undefined;
+  #md5Module: WebAssembly.Module | undefined;
   #hashWasm: string | undefined;
-  #threads: Thread[] = [];
+  #bodyThreads: Thread[] = [];
+  #md5Thread: Thread | undefined;
+  /** Threads still using each slot. */
+  readonly #refs: Uint8Array;
   #free: number[] = [];
   #waiters: Array<(slot: number) => void> = [];
-  #jobs = new Map<number, Pending<BodyDigest>>();
-  #files = new Map<number, Pending<string>>();
   #nextId = 0;
   #closed = false;
 
@@ -196,68 +327,93 @@ export class BodyPool {
     this.slotBytes = options.slotBytes ?? 1 << 20;
     this.slotCount = options.slots ?? 16;
     this.#threadCount = options.threads ?? 2;
+    if (this.slotBytes % PAGE !== 0) throw new RangeError('slotBytes must be a multiple of 64 KiB');
+    this.#refs = new Uint8Array(this.slotCount);
   }
 
   #start(): void {
-    if (this.#sab) return;
+    if (this.#memory) return;
     if (this.#closed) throw new Error('body pool closed');
-    this.#sab = new SharedArrayBuffer(this.slotBytes * this.slotCount);
-    this.#memory = Buffer.from(this.#sab);
+    // The slots, then one page of scratch for the MD5 thread.
+    const pages = (this.slotBytes * this.slotCount) / PAGE + 1;
+    this.#memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.#bytes = Buffer.from(this.#memory.buffer);
+    this.#md5Module = new WebAssembly.Module(md5WasmBytes(pages));
     this.#free = Array.from({ length: this.slotCount }, (_, i) => this.slotCount - 1 - i);
     this.#hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
-    for (let i = 0; i < this.#threadCount; i++) this.#threads.push(this.#spawn());
+    for (let i = 0; i < this.#threadCount; i++) this.#bodyThreads.push(this.#spawnBody());
+    this.#md5Thread = this.#spawnMd5();
   }
 
-  #spawn(): Thread {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sab: this.#sab, slotBytes: this.slotBytes, hashWasm: this.#hashWasm } });
+  #spawn(source: string, workerData: Record<string, unknown>, onExit: (thread: Thread) => void): Thread {
+    const worker = new Worker(source, { eval: true, workerData: { memory: this.#memory, slotBytes: this.slotBytes, ...workerData } });
     worker.unref();
-    const thread: Thread = { worker, busy: 0, slots: new Set() };
+    const thread: Thread = { worker, busy: 0, slots: new Set(), calls: new Map() };
     worker.on('message', (m: Reply) => {
       if (m.t === 'freed') {
-        if (thread.slots.delete(m.slot)) Atomics.sub(this.backlog, 0, 1);
-        this.release(m.slot);
+        if (thread.slots.delete(m.slot)) this.#unref(m.slot);
         return;
       }
-      const calls: Map<number, Pending<never>> = m.t === 'end' ? this.#jobs : this.#files;
-      const id = m.t === 'end' ? m.job : m.id;
-      const call = calls.get(id);
+      const id = m.t === 'files' ? m.id : m.job;
+      const call = thread.calls.get(id);
       if (!call) return;
-      calls.delete(id);
+      thread.calls.delete(id);
       this.#idle(thread);
-      if (m.error !== undefined) call.reject(new Error(m.error));
-      else if (m.t === 'end') (call as unknown as Pending<BodyDigest>).resolve({ md5: m.md5!, crc64: m.crc64! });
-      else (call as unknown as Pending<string>).resolve(m.md5!);
+      const value = m.t === 'end' ? m.crc64 : m.md5;
+      if (m.error !== undefined || value === undefined) call.reject(new Error(m.error ?? 'no result'));
+      else call.resolve(value);
     });
+    let failed = false;
     const fail = (error: Error) => {
-      const i = this.#threads.indexOf(thread);
-      if (i === -1) return;
-      this.#threads.splice(i, 1);
-      for (const slot of thread.slots) this.release(slot);
-      Atomics.sub(this.backlog, 0, thread.slots.size);
+      if (failed) return;
+      failed = true;
+      for (const slot of thread.slots) this.#unref(slot);
       thread.slots.clear();
-      for (const calls of [this.#jobs, this.#files] as Array<Map<number, Pending<unknown>>>) {
-        for (const [id, call] of calls) {
-          if (call.thread !== thread) continue;
-          calls.delete(id);
-          call.reject(error);
-        }
-      }
-      if (!this.#closed) this.#threads.push(this.#spawn());
+      for (const call of thread.calls.values()) call.reject(error);
+      thread.calls.clear();
+      onExit(thread);
     };
     worker.on('error', fail);
-    worker.on('exit', () => fail(new Error('body thread exited')));
+    worker.on('exit', () => fail(new Error('body pool thread exited')));
     return thread;
   }
 
-  #pick(): Thread {
-    this.#start();
-    const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+  #spawnBody(): Thread {
+    return this.#spawn(BODY_WORKER, { hashWasm: this.#hashWasm }, (thread) => {
+      const i = this.#bodyThreads.indexOf(thread);
+      if (i === -1) return;
+      this.#bodyThreads.splice(i, 1);
+      if (!this.#closed) this.#bodyThreads.push(this.#spawnBody());
+    });
+  }
+
+  #spawnMd5(): Thread {
+    return this.#spawn(MD5_WORKER, { module: this.#md5Module, scratch: this.slotBytes * this.slotCount }, (thread) => {
+      if (this.#md5Thread !== thread) return;
+      this.#md5Thread = this.#closed ? undefined : this.#spawnMd5();
+    });
+  }
+
+  #use(thread: Thread): void {
     if (thread.busy++ === 0) thread.worker.ref();
-    return thread;
   }
 
   #idle(thread: Thread): void {
     if (--thread.busy === 0) thread.worker.unref();
+  }
+
+  #call(thread: Thread, id: number, message: Record<string, unknown>): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      thread.calls.set(id, { resolve, reject });
+      thread.worker.postMessage(message);
+    });
+  }
+
+  /** One thread less uses the slot; the last one gives it back. */
+  #unref(slot: number): void {
+    if (this.#refs[slot] === 0 || --this.#refs[slot]! > 0) return;
+    Atomics.sub(this.backlog, 0, 1);
+    this.release(slot);
   }
 
   /** A free slot (the caller holds it until it submits or releases it), waiting for one if all are busy. */
@@ -277,54 +433,64 @@ export class BodyPool {
 
   /** The bytes of a slot (a view of shared memory). */
   view(slot: number): Buffer {
-    return this.#memory!.subarray(slot * this.slotBytes, (slot + 1) * this.slotBytes);
+    return this.#bytes!.subarray(slot * this.slotBytes, (slot + 1) * this.slotBytes);
   }
 
   /** Starts a body written to a new file at `path` (the body thread creates it and closes it at `end()`). */
   open(path: string): BodyJob {
-    const thread = this.#pick();
+    this.#start();
+    const body = this.#bodyThreads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const md5 = this.#md5Thread!;
+    this.#use(body);
+    this.#use(md5);
     const id = ++this.#nextId;
-    thread.worker.postMessage({ t: 'open', job: id, path });
+    body.worker.postMessage({ t: 'open', job: id, path });
+    md5.worker.postMessage({ t: 'open', job: id });
     let ended: Promise<BodyDigest> | undefined;
+    const alive = () => this.#bodyThreads.includes(body) && this.#md5Thread === md5;
     return {
       submit: (slot, length, position) => {
-        if (ended || !this.#threads.includes(thread)) {
+        if (ended || !alive()) {
           this.release(slot);
           return;
         }
-        thread.slots.add(slot);
+        this.#refs[slot] = 2;
         Atomics.add(this.backlog, 0, 1);
-        thread.worker.postMessage({ t: 'data', job: id, slot, length, position });
+        body.slots.add(slot);
+        md5.slots.add(slot);
+        body.worker.postMessage({ t: 'data', job: id, slot, length, position });
+        md5.worker.postMessage({ t: 'data', job: id, slot, length });
       },
       end: () =>
-        (ended ??= new Promise<BodyDigest>((resolve, reject) => {
-          if (!this.#threads.includes(thread)) return reject(new Error('body thread is gone'));
-          this.#jobs.set(id, { thread, resolve, reject });
-          thread.worker.postMessage({ t: 'end', job: id });
-        })),
+        (ended ??= (async () => {
+          if (!alive()) throw new Error('body pool thread is gone');
+          // Both settle before the caller may remove the file.
+          const [crc64, md5hex] = await Promise.allSettled([
+            this.#call(body, id, { t: 'end', job: id }),
+            this.#call(md5, id, { t: 'end', job: id }),
+          ]);
+          if (crc64.status === 'rejected') throw crc64.reason;
+          if (md5hex.status === 'rejected') throw md5hex.reason;
+          return { md5: md5hex.value, crc64: crc64.value };
+        })()),
     };
   }
 
   /** The hex MD5 of the concatenation of files, resuming a saved hash-wasm MD5 state if given. */
   hashFiles(files: HashFile[], state?: Uint8Array): Promise<string> {
     if (this.#closed) return Promise.reject(new Error('body pool closed'));
-    const thread = this.#pick();
+    this.#start();
+    const thread = this.#bodyThreads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    this.#use(thread);
     const id = ++this.#nextId;
-    return new Promise<string>((resolve, reject) => {
-      this.#files.set(id, { thread, resolve, reject });
-      thread.worker.postMessage({ t: 'files', id, state, parts: files.map(({ path, size }) => ({ path, size })) });
-    });
+    return this.#call(thread, id, { t: 'files', id, state, parts: files.map(({ path, size }) => ({ path, size })) });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const threads = this.#threads;
-    this.#threads = [];
+    const threads = [...this.#bodyThreads, ...(this.#md5Thread ? [this.#md5Thread] : [])];
+    this.#bodyThreads = [];
+    this.#md5Thread = undefined;
     await Promise.all(threads.map((t) => t.worker.terminate()));
-    const closed = new Error('body pool closed');
-    for (const calls of [this.#jobs, this.#files] as Array<Map<number, Pending<unknown>>>) {
-      for (const call of calls.values()) call.reject(closed);
-      calls.clear();
-    }
   }
 }

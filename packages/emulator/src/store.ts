@@ -5,7 +5,7 @@
  * disk, while at most one write runs at a time. Bytes live in {@link Blobs}, referenced by id.
  * @module
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newFileIdBase, randomHex } from './ids.ts';
@@ -154,6 +154,8 @@ export interface State {
 }
 
 const STATE_FILE = 'state.json';
+/** States up to this size (characters of JSON) are saved synchronously. */
+const SYNC_SAVE_CHARS = 256 * 1024;
 
 function emptyState(): State {
   return {
@@ -211,6 +213,21 @@ export class Store {
   save(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#pending) return this.#pending;
+    if (!this.#writing) {
+      // A small state is written at once: cheaper than a round trip through the thread pool per step.
+      const text = JSON.stringify(this.state);
+      if (text.length <= SYNC_SAVE_CHARS) {
+        try {
+          const file = join(this.dir, STATE_FILE);
+          const tmp = `${file}.${randomHex(6)}.tmp`;
+          writeFileSync(tmp, text);
+          renameSync(tmp, file);
+          return Promise.resolve();
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+    }
     const previous = this.#writing;
     const write = (async () => {
       // Always yields first, so `#pending` is set before the snapshot below is taken.
