@@ -2,9 +2,10 @@
  * Request bodies to disk, off the main thread. The main thread only copies socket chunks into fixed-size
  * slots of one shared WebAssembly memory; each full slot goes to two threads that read it where it lies:
  *
- * - a body thread writes it at its offset into the body's temp file and updates the body's CRC-64/XZ
- *   (hash-wasm); it also creates and closes the temp file, so Node's libuv thread pool only sees the few small
- *   operations (rename, state saves) every response waits for;
+ * - a body thread (one by default: writing and CRC-64 cost less than MD5) writes it at its offset into the
+ *   body's temp file and updates the body's CRC-64/XZ (hash-wasm); it also creates and closes the temp file,
+ *   so Node's libuv thread pool only sees the few small operations (rename, state saves) every response
+ *   waits for;
  * - the MD5 thread updates the body's MD5 with {@link md5WasmBytes}: up to four bodies at a time in the lanes
  *   of SIMD vectors, which costs well under half of hashing them one by one.
  *
@@ -323,10 +324,11 @@ export class BodyPool {
   #nextId = 0;
   #closed = false;
 
+  /** `threads`: body threads (default 1); there is always one MD5 thread besides. */
   constructor(options: { slotBytes?: number; slots?: number; threads?: number } = {}) {
     this.slotBytes = options.slotBytes ?? 1 << 20;
     this.slotCount = options.slots ?? 16;
-    this.#threadCount = options.threads ?? 2;
+    this.#threadCount = options.threads ?? 1;
     if (this.slotBytes % PAGE !== 0) throw new RangeError('slotBytes must be a multiple of 64 KiB');
     this.#refs = new Uint8Array(this.slotCount);
   }
