@@ -46,21 +46,9 @@ export interface VodUploadRequestInit {
  * request.MediaFilePath = '/data/file/Wildlife.mp4';
  * request.CoverFilePath = '/data/file/Wildlife-Cover.png';
  */
-export class VodUploadRequest implements VodUploadRequestInit {
-  MediaFilePath?: string;
-  MediaType?: string;
-  MediaName?: string;
-  CoverFilePath?: string;
-  CoverType?: string;
-  Procedure?: string;
-  ExpireTime?: string;
-  ClassId?: number;
-  SourceContext?: string;
-  SessionContext?: string;
-  SubAppId?: number;
-  StorageRegion?: string;
-  ConcurrentUploadNumber?: number;
-
+// The fields are declared once, by the interface (declaration merging): the class only adds the constructor.
+export interface VodUploadRequest extends VodUploadRequestInit {}
+export class VodUploadRequest {
   constructor(init: VodUploadRequestInit = {}) {
     Object.assign(this, init);
   }
