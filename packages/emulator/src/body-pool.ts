@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { md5WasmBytes } from './md5-wasm.ts';
+import { md5WasmBytes } from '@vod-uploader/tencent';
 
 /** A body thread, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
 const BODY_WORKER = `

@@ -16,3 +16,4 @@ export * from './vod-client.ts';
 export * from './xml.ts';
 export * from './cos-results.ts';
 export * from './cos-client.ts';
+export * from './md5-wasm.ts';

@@ -41,7 +41,7 @@ const sleb = (n: number): number[] => {
   }
 };
 const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string) => [...uleb(s.length), ...Buffer.from(s)];
+const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
 const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
 // Opcodes.
@@ -89,9 +89,8 @@ function body(lanes: 1 | 4): number[] {
       code.push(I32_CONST, ...sleb(k | 0));
       return;
     }
-    const bytes = Buffer.alloc(16);
-    for (let l = 0; l < 4; l++) bytes.writeUInt32LE(k, l * 4);
-    code.push(...V128_CONST, ...bytes);
+    const word = [k & 0xff, (k >>> 8) & 0xff, (k >>> 16) & 0xff, k >>> 24];
+    code.push(...V128_CONST, ...word, ...word, ...word, ...word);
   };
 
   for (let r = 0; r < 4; r++) {
@@ -184,13 +183,15 @@ function body(lanes: 1 | 4): number[] {
 }
 
 /**
- * The module's bytes, importing `env.memory` (shared, exactly `pages` 64 KiB pages) and exporting
- * `md5x4(state, p0, p1, p2, p3, n)` and `md5x1(state, p, n)`.
+ * The module's bytes, importing `env.memory` and exporting `md5x4(state, p0, p1, p2, p3, n)` and
+ * `md5x1(state, p, n)`. With `pages`, the memory is shared and exactly that many 64 KiB pages (worker threads
+ * hashing bodies where they lie); without, it is an ordinary growable memory of at least one page (a browser
+ * worker without cross-origin isolation).
  */
-export function md5WasmBytes(pages: number): Uint8Array<ArrayBuffer> {
+export function md5WasmBytes(pages?: number): Uint8Array<ArrayBuffer> {
   const I32 = 0x7f;
   const types = section(1, vector([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]]));
-  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(pages), ...uleb(pages)]]));
+  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, ...(pages ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, 1])]]));
   const functions = section(3, vector([[0], [1]]));
   const exports = section(7, vector([[...name('md5x4'), 0x00, 0], [...name('md5x1'), 0x00, 1]]));
   const code = section(10, vector([body(4), body(1)]));
