@@ -3,57 +3,22 @@
 // resumes without sending any finished part again (counted per part number by the emulator).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type RunningEmulator, startEmulator } from '@vod-uploader/emulator';
+import { useEmulator } from '../../packages/node/src/test-support.ts';
 
 const BIN = fileURLToPath(new URL('../../packages/node/bin/vod-upload.js', import.meta.url));
 const MiB = 1024 * 1024;
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
-let dir: string;
-let emu: RunningEmulator;
-let count = 0;
 const children = new Set<ChildProcess>();
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vod-cli-'));
-  emu = await startEmulator({ dataDir: join(dir, 'emulator'), port: 0, log: () => {}, rateLimit: 0 });
-});
-after(async () => {
+const fx = useEmulator('vod-cli-', () => {
   for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-/** Waits until the emulator's counters stand still (a part whose body had fully arrived may still be stored after the client stopped). */
-async function settled(): Promise<ReturnType<RunningEmulator['stats']['snapshot']>> {
-  let before = JSON.stringify(emu.stats.snapshot());
-  for (let quiet = 0, i = 0; quiet < 5 && i < 500; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    const now = JSON.stringify(emu.stats.snapshot());
-    quiet = now === before ? quiet + 1 : 0;
-    before = now;
-  }
-  return JSON.parse(before) as ReturnType<RunningEmulator['stats']['snapshot']>;
-}
-
-beforeEach(() => {
-  emu.faults.reset();
-  emu.stats.reset();
-});
-
-function file(size: number, name = 'clip.mp4'): { path: string; bytes: Buffer } {
-  const folder = join(dir, `f${count++}`);
-  mkdirSync(folder);
-  const path = join(folder, name);
-  const bytes = randomBytes(size);
-  writeFileSync(path, bytes);
-  return { path, bytes };
-}
+const { file, settled } = fx;
 
 interface Run {
   child: ChildProcess;
@@ -64,7 +29,7 @@ interface Run {
 function cli(args: string[], env: Record<string, string | undefined> = {}): Run {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VOD_') && !/_proxy$/i.test(k)));
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...clean, VOD_SECRET_ID: emu.info.secretId, VOD_SECRET_KEY: emu.info.secretKey, ...env },
+    env: { ...clean, VOD_SECRET_ID: fx.emu.info.secretId, VOD_SECRET_KEY: fx.emu.info.secretKey, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -83,13 +48,13 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Run 
   return { child, done };
 }
 
-const target = () => ['--endpoint', emu.url, '--cos-endpoint', `${emu.url}/cos/{Bucket}`];
+const target = () => ['--endpoint', fx.emu.url, '--cos-endpoint', `${fx.emu.url}/cos/{Bucket}`];
 
 describe('vod-upload CLI', { timeout: 180_000 }, () => {
   it('--json prints exactly one JSON object {FileId, MediaUrl, CoverUrl, RequestId} and exits 0', async () => {
     const media = file(3 * MiB);
     const cover = file(20_000, 'cover.jpg');
-    const r = await cli([media.path, '--cover', cover.path, '--region', 'ap-guangzhou', '--json', ...target(), '--resume-dir', join(dir, 'r-json')]).done;
+    const r = await cli([media.path, '--cover', cover.path, '--region', 'ap-guangzhou', '--json', ...target(), '--resume-dir', join(fx.dir, 'r-json')]).done;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim().split('\n').length, 1);
     const out = JSON.parse(r.stdout) as Record<string, string>;
@@ -102,12 +67,12 @@ describe('vod-upload CLI', { timeout: 180_000 }, () => {
 
   it('multipart with --part-size and --concurrency; without --json prints the fields and progress lines', async () => {
     const media = file(20 * MiB);
-    const r = await cli([media.path, '--part-size', '2M', '--concurrency', '3', '--class-id', '3', '--procedure', 'P', ...target(), '--resume-dir', join(dir, 'r-plain')]).done;
+    const r = await cli([media.path, '--part-size', '2M', '--concurrency', '3', '--class-id', '3', '--procedure', 'P', ...target(), '--resume-dir', join(fx.dir, 'r-plain')]).done;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^FileId {5}\d+\nMediaUrl {3}http:\/\/127\.0\.0\.1:\d+\/media\/\S+\nRequestId {2}[\da-f-]{36}\n$/);
     assert.match(r.stderr, /clip\.mp4: 100% \(20\.0 MiB of 20\.0 MiB/);
     assert.doesNotMatch(r.stderr, /\x1b/, 'no terminal escapes when stderr is not a terminal');
-    const s = emu.stats.snapshot();
+    const s = fx.emu.stats.snapshot();
     assert.equal(Object.keys(s.uploadParts).length, 10);
     assert.ok(Object.values(s.uploadParts).every((n) => n === 1));
   });
@@ -127,7 +92,7 @@ describe('vod-upload CLI', { timeout: 180_000 }, () => {
       [[media, '--part-size', 'lots'], {}, /--part-size/],
       [[media, '--expire-time', 'tomorrow'], {}, /InvalidParameter\.ExpireTime/],
       [[file(10, 'noext').path], {}, /InvalidParameterValue\.MediaType/],
-      [[join(dir, 'missing.mp4')], {}, /InvalidParameterValue\.MediaFilePath/],
+      [[join(fx.dir, 'missing.mp4')], {}, /InvalidParameterValue\.MediaFilePath/],
       [['https://example.com/a.mp4'], {}, /URLs are not supported/],
       [[media, '--region', 'Mars'], {}, /InvalidParameterValue\.Region/],
       [[media], { VOD_SECRET_KEY: '' }, /VOD_SECRET_ID and VOD_SECRET_KEY/],
@@ -142,7 +107,7 @@ describe('vod-upload CLI', { timeout: 180_000 }, () => {
     const json = await cli([file(10, 'noext').path, '--json', ...target()]).done;
     assert.equal(json.code, 2);
     assert.equal(JSON.parse(json.stdout).Error.Code, 'InvalidParameterValue.MediaType');
-    assert.deepEqual(emu.stats.snapshot().ops, {}, 'nothing reached the cloud');
+    assert.deepEqual(fx.emu.stats.snapshot().ops, {}, 'nothing reached the cloud');
   });
 
   it('a cloud error exits 1 with the cloud code and RequestId (--json: {"Error": …}); the key is never printed', async () => {
@@ -152,34 +117,34 @@ describe('vod-upload CLI', { timeout: 180_000 }, () => {
     assert.equal(error.Code, 'InvalidParameterValue.SubAppId');
     assert.match(error.RequestId, /^[\da-f-]{36}$/);
     assert.match(r.stderr, /InvalidParameterValue\.SubAppId: .*\(RequestId [\da-f-]{36}\)/);
-    assert.equal((r.stdout + r.stderr).includes(emu.info.secretKey), false);
+    assert.equal((r.stdout + r.stderr).includes(fx.emu.info.secretKey), false);
   });
 
   it('Ctrl-C mid-upload exits 130 and keeps the upload; the same command resumes without re-sending finished parts', async () => {
     const media = file(40 * MiB);
-    const args = [media.path, '--part-size', '1M', '--concurrency', '2', '--json', ...target(), '--resume-dir', join(dir, 'r-sigint')];
+    const args = [media.path, '--part-size', '1M', '--concurrency', '2', '--json', ...target(), '--resume-dir', join(fx.dir, 'r-sigint')];
     // Part 15 hangs, so Ctrl-C always finds some parts finished and some not.
-    emu.faults.add({ op: 'UploadPart', partNumber: 15, action: { type: 'delay', ms: 30_000 } });
+    fx.emu.faults.add({ op: 'UploadPart', partNumber: 15, action: { type: 'delay', ms: 30_000 } });
     const first = cli(args);
-    for (let i = 0; i < 1500 && Object.keys(emu.stats.snapshot().uploadPartsStored).length < 8; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1500 && Object.keys(fx.emu.stats.snapshot().uploadPartsStored).length < 8; i++) await new Promise((r) => setTimeout(r, 10));
     process.kill(first.child.pid!, 'SIGINT');
     const r1 = await first.done;
     assert.equal(r1.code, 130, r1.stderr);
     assert.match(r1.stderr, /run the same command again/i);
     assert.equal(JSON.parse(r1.stdout).Error.Code, 'ClientAborted');
-    emu.faults.reset();
+    fx.emu.faults.reset();
     const s1 = await settled();
     const stored = Object.keys(s1.uploadPartsStored).map(Number);
     assert.ok(stored.length >= 8 && stored.length < 40, `some parts stored before Ctrl-C (${stored.length})`);
     assert.equal(s1.ops.AbortMultipartUpload, undefined, 'storage was not told to abort');
     assert.equal(s1.ops.CommitUpload, undefined);
-    assert.equal(readdirSync(join(dir, 'r-sigint')).filter((f) => f.endsWith('.json')).length, 1);
+    assert.equal(readdirSync(join(fx.dir, 'r-sigint')).filter((f) => f.endsWith('.json')).length, 1);
 
-    emu.stats.reset();
+    fx.emu.stats.reset();
     const r2 = await cli(args).done;
     assert.equal(r2.code, 0, r2.stderr);
     const out = JSON.parse(r2.stdout) as Record<string, string>;
-    const s2 = emu.stats.snapshot();
+    const s2 = fx.emu.stats.snapshot();
     assert.equal(s2.ops.ApplyUpload, undefined, 'resumed the same session');
     for (const n of stored) assert.equal(s2.uploadParts[n], undefined, `finished part ${n} was not sent again`);
     for (let n = 1; n <= 40; n++) if (!stored.includes(n)) assert.equal(s2.uploadParts[n], 1, `part ${n} sent once`);

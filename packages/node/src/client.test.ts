@@ -2,61 +2,25 @@
 // option reaching VOD, every validation code (with nothing sent), cloud errors keeping their code and RequestId,
 // and a stopped upload resumed by another client without re-sending finished parts.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { type RunningEmulator, startEmulator } from '@vod-uploader/emulator';
+import { describe, it } from 'node:test';
 import { createVodClient } from '@vod-uploader/tencent';
 import { VodErrorCode, VodUploadClient, type VodUploadClientOptions, VodUploadError, type VodUploadProgress, VodUploadRequest } from './index.ts';
+import { useEmulator } from './test-support.ts';
 
 const MiB = 1024 * 1024;
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest('hex');
 
-let dir: string;
-let emu: RunningEmulator;
-let count = 0;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vod-node-client-'));
-  emu = await startEmulator({ dataDir: join(dir, 'emulator'), port: 0, log: () => {}, rateLimit: 0 });
-});
-after(async () => {
-  await emu?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-/** Waits until the emulator's counters stand still (a part whose body had fully arrived may still be stored after the client stopped). */
-async function settled(): Promise<ReturnType<RunningEmulator['stats']['snapshot']>> {
-  let before = JSON.stringify(emu.stats.snapshot());
-  for (let quiet = 0, i = 0; quiet < 5 && i < 500; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    const now = JSON.stringify(emu.stats.snapshot());
-    quiet = now === before ? quiet + 1 : 0;
-    before = now;
-  }
-  return JSON.parse(before) as ReturnType<RunningEmulator['stats']['snapshot']>;
-}
-
-beforeEach(() => {
-  emu.faults.reset();
-  emu.stats.reset();
-});
-
-function file(size: number, name = 'clip.mp4'): { path: string; bytes: Buffer } {
-  const folder = join(dir, `f${count++}`);
-  mkdirSync(folder);
-  const path = join(folder, name);
-  const bytes = randomBytes(size);
-  writeFileSync(path, bytes);
-  return { path, bytes };
-}
+const fx = useEmulator('vod-node-client-');
+const { file, settled } = fx;
 
 function client(options: VodUploadClientOptions = {}): VodUploadClient {
-  return new VodUploadClient(emu.info.secretId, emu.info.secretKey, {
-    endpoint: emu.info.vodEndpoint,
-    cosEndpoint: `http://${emu.info.cosDomain}`,
-    resumeDir: join(dir, 'resume'),
+  return new VodUploadClient(fx.emu.info.secretId, fx.emu.info.secretKey, {
+    endpoint: fx.emu.info.vodEndpoint,
+    cosEndpoint: `http://${fx.emu.info.cosDomain}`,
+    resumeDir: join(fx.dir, 'resume'),
     ...options,
   });
 }
@@ -76,7 +40,7 @@ async function rejects(promise: Promise<unknown>): Promise<VodUploadError> {
   return error;
 }
 
-const vod = () => createVodClient({ secretId: emu.info.secretId, secretKey: emu.info.secretKey, endpoint: emu.info.vodEndpoint });
+const vod = () => createVodClient({ secretId: fx.emu.info.secretId, secretKey: fx.emu.info.secretKey, endpoint: fx.emu.info.vodEndpoint });
 
 describe('VodUploadClient.upload', { timeout: 120_000 }, () => {
   it('uploads a small file in one PUT and returns FileId, MediaUrl, CoverUrl, RequestId', async () => {
@@ -88,7 +52,7 @@ describe('VodUploadClient.upload', { timeout: 120_000 }, () => {
     assert.match(response.FileId, /^\d+$/);
     assert.equal(response.CoverUrl, '');
     assert.match(response.RequestId, /^[\da-f-]{36}$/);
-    const ops = emu.stats.snapshot().ops;
+    const ops = fx.emu.stats.snapshot().ops;
     assert.equal(ops.PutObject, 1);
     assert.equal(ops.InitiateMultipartUpload, undefined);
     assert.equal(ops.ApplyUpload, 1);
@@ -105,7 +69,7 @@ describe('VodUploadClient.upload', { timeout: 120_000 }, () => {
       { MediaFilePath: media.path, CoverFilePath: cover.path, ConcurrentUploadNumber: 2 },
       { onProgress: (p) => seen.push(p) },
     );
-    const s = emu.stats.snapshot();
+    const s = fx.emu.stats.snapshot();
     assert.equal(s.ops.InitiateMultipartUpload, 1);
     assert.equal(s.ops.CompleteMultipartUpload, 1);
     assert.deepEqual(s.uploadParts, { 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1 });
@@ -157,14 +121,14 @@ describe('request checks (nothing is sent)', { timeout: 60_000 }, () => {
   const cases: [string, () => Parameters<VodUploadClient['upload']>, string][] = [
     ['no MediaFilePath', () => ['ap-guangzhou', {}], VodErrorCode.MEDIA_FILE_PATH],
     ['an http URL', () => ['ap-guangzhou', { MediaFilePath: 'https://example.com/a.mp4' }], VodErrorCode.MEDIA_FILE_PATH],
-    ['a missing file', () => ['ap-guangzhou', { MediaFilePath: join(dir, 'nope.mp4') }], VodErrorCode.MEDIA_FILE_PATH],
-    ['a directory', () => ['ap-guangzhou', { MediaFilePath: dir }], VodErrorCode.MEDIA_FILE_PATH],
+    ['a missing file', () => ['ap-guangzhou', { MediaFilePath: join(fx.dir, 'nope.mp4') }], VodErrorCode.MEDIA_FILE_PATH],
+    ['a directory', () => ['ap-guangzhou', { MediaFilePath: fx.dir }], VodErrorCode.MEDIA_FILE_PATH],
     ['an empty file', () => ['ap-guangzhou', { MediaFilePath: file(0).path }], VodErrorCode.MEDIA_FILE_PATH],
     ['no extension and no MediaType', () => ['ap-guangzhou', { MediaFilePath: file(10, 'clip').path }], VodErrorCode.MEDIA_TYPE],
     ['a MediaType VOD does not take', () => ['ap-guangzhou', { MediaFilePath: file(10).path, MediaType: 'exe' }], VodErrorCode.MEDIA_TYPE],
     ['a media extension VOD does not take', () => ['ap-guangzhou', { MediaFilePath: file(10, 'notes.txt').path }], VodErrorCode.MEDIA_TYPE],
     ['a cover URL', () => ['ap-guangzhou', { MediaFilePath: file(10).path, CoverFilePath: 'http://example.com/c.png' }], VodErrorCode.COVER_FILE_PATH],
-    ['a missing cover', () => ['ap-guangzhou', { MediaFilePath: file(10).path, CoverFilePath: join(dir, 'nope.png') }], VodErrorCode.COVER_FILE_PATH],
+    ['a missing cover', () => ['ap-guangzhou', { MediaFilePath: file(10).path, CoverFilePath: join(fx.dir, 'nope.png') }], VodErrorCode.COVER_FILE_PATH],
     ['a cover without extension or CoverType', () => ['ap-guangzhou', { MediaFilePath: file(10).path, CoverFilePath: file(10, 'cover').path }], VodErrorCode.COVER_TYPE],
     ['a CoverType VOD does not take', () => ['ap-guangzhou', { MediaFilePath: file(10).path, CoverFilePath: file(10, 'c.png').path, CoverType: 'tiff' }], VodErrorCode.COVER_TYPE],
     ['ExpireTime not ISO 8601', () => ['ap-guangzhou', { MediaFilePath: file(10).path, ExpireTime: '2030/01/01' }], VodErrorCode.EXPIRE_TIME],
@@ -187,7 +151,7 @@ describe('request checks (nothing is sent)', { timeout: 60_000 }, () => {
       const error = await rejects(client().upload(...args()));
       assert.equal(error.code, code);
       assert.equal(error.requestId, undefined);
-      assert.deepEqual(emu.stats.snapshot().ops, {}, 'nothing reached the cloud');
+      assert.deepEqual(fx.emu.stats.snapshot().ops, {}, 'nothing reached the cloud');
     });
   }
 
@@ -208,11 +172,11 @@ describe('cloud errors keep their code and RequestId', { timeout: 60_000 }, () =
     assert.equal(error.code, 'InvalidParameterValue.SubAppId');
     assert.match(error.requestId ?? '', /^[\da-f-]{36}$/);
     assert.match(error.message, /999/);
-    assert.equal(emu.stats.snapshot().ops.PutObject, undefined);
+    assert.equal(fx.emu.stats.snapshot().ops.PutObject, undefined);
   });
 
   it('an error answered by ApplyUpload (fault) keeps its code', async () => {
-    emu.faults.add({ op: 'ApplyUpload', action: { type: 'status', status: 200, code: 'FailedOperation.InvalidAccount', message: 'The account is not activated.' } });
+    fx.emu.faults.add({ op: 'ApplyUpload', action: { type: 'status', status: 200, code: 'FailedOperation.InvalidAccount', message: 'The account is not activated.' } });
     const error = await rejects(client().upload('ap-guangzhou', { MediaFilePath: file(10).path }));
     assert.equal(error.code, 'FailedOperation.InvalidAccount');
     assert.equal(error.message, 'The account is not activated.');
@@ -220,49 +184,49 @@ describe('cloud errors keep their code and RequestId', { timeout: 60_000 }, () =
   });
 
   it('an error answered by CommitUpload keeps its code', async () => {
-    emu.faults.add({ op: 'CommitUpload', action: { type: 'status', status: 200, code: 'InvalidParameterValue.VodSessionKey' } });
+    fx.emu.faults.add({ op: 'CommitUpload', action: { type: 'status', status: 200, code: 'InvalidParameterValue.VodSessionKey' } });
     const error = await rejects(client().upload('ap-guangzhou', { MediaFilePath: file(10).path }));
     assert.equal(error.code, 'InvalidParameterValue.VodSessionKey');
     assert.ok(error.requestId);
   });
 
   it('a storage refusal of a part keeps the storage code', async () => {
-    emu.faults.add({ op: 'UploadPart', partNumber: 2, times: 20, action: { type: 'status', status: 403, code: 'AccessDenied', message: 'No.' } });
+    fx.emu.faults.add({ op: 'UploadPart', partNumber: 2, times: 20, action: { type: 'status', status: 403, code: 'AccessDenied', message: 'No.' } });
     const error = await rejects(client({ partSize: MiB, resumeDir: false }).upload('ap-guangzhou', { MediaFilePath: file(12 * MiB).path }));
     assert.equal(error.code, 'AccessDenied');
   });
 
   it('never carries the SecretKey', async () => {
     const c = client();
-    assert.equal(JSON.stringify(c).includes(emu.info.secretKey), false);
+    assert.equal(JSON.stringify(c).includes(fx.emu.info.secretKey), false);
     const error = await rejects(c.upload('ap-guangzhou', { MediaFilePath: file(10).path, SubAppId: 999 }));
-    assert.equal(JSON.stringify(error).includes(emu.info.secretKey), false);
-    assert.equal(error.message.includes(emu.info.secretKey), false);
+    assert.equal(JSON.stringify(error).includes(fx.emu.info.secretKey), false);
+    assert.equal(error.message.includes(fx.emu.info.secretKey), false);
   });
 });
 
 describe('stop and resume', { timeout: 120_000 }, () => {
   it('a stopped upload resumes in a new client without re-sending finished parts', async () => {
     const media = file(24 * MiB);
-    const resumeDir = join(dir, 'resume-stop');
+    const resumeDir = join(fx.dir, 'resume-stop');
     // Part 9 hangs, so the stop always finds some parts done and some not.
-    emu.faults.add({ op: 'UploadPart', partNumber: 9, action: { type: 'delay', ms: 20_000 } });
+    fx.emu.faults.add({ op: 'UploadPart', partNumber: 9, action: { type: 'delay', ms: 20_000 } });
     const controller = new AbortController();
     const first = client({ partSize: MiB, resumeDir }).upload('ap-guangzhou', { MediaFilePath: media.path, ConcurrentUploadNumber: 3 }, { signal: controller.signal });
-    for (let i = 0; i < 500 && Object.keys(emu.stats.snapshot().uploadPartsStored).length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && Object.keys(fx.emu.stats.snapshot().uploadPartsStored).length < 6; i++) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     const error = await rejects(first);
     assert.equal(error.code, VodErrorCode.ABORTED);
-    emu.faults.reset();
+    fx.emu.faults.reset();
     const s1 = await settled();
     const stored = Object.keys(s1.uploadPartsStored).map(Number);
     assert.ok(stored.length >= 6 && stored.length < 24, `some parts stored (${stored.length})`);
     assert.equal(s1.ops.AbortMultipartUpload, undefined, 'storage was not told to abort');
     assert.equal(readdirSync(resumeDir).filter((f) => f.endsWith('.json')).length, 1, 'one resume record');
 
-    emu.stats.reset();
+    fx.emu.stats.reset();
     const response = await client({ partSize: MiB, resumeDir }).upload('ap-guangzhou', { MediaFilePath: media.path, ConcurrentUploadNumber: 3 });
-    const s2 = emu.stats.snapshot();
+    const s2 = fx.emu.stats.snapshot();
     assert.equal(s2.ops.ApplyUpload, undefined, 'the session was resumed');
     assert.equal(s2.ops.InitiateMultipartUpload, undefined);
     for (const n of stored) assert.equal(s2.uploadParts[n], undefined, `part ${n} was not sent again`);
@@ -274,6 +238,6 @@ describe('stop and resume', { timeout: 120_000 }, () => {
   it('an already aborted signal stops before anything is sent', async () => {
     const error = await rejects(client().upload('', { MediaFilePath: file(10).path }, { signal: AbortSignal.abort() }));
     assert.equal(error.code, VodErrorCode.ABORTED);
-    assert.deepEqual(emu.stats.snapshot().ops, {});
+    assert.deepEqual(fx.emu.stats.snapshot().ops, {});
   });
 });
