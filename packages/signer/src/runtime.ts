@@ -4,9 +4,9 @@
  * @module
  */
 import type { Context } from 'hono';
-import { createCosClient, createVodClient, type CosClient, type FetchLike, type Hasher, type VodClient } from '@vod-uploader/tencent';
+import { createCosClient, createVodClient, type CosClient, type FetchLike, type VodClient } from '@vod-uploader/tencent';
 import { SignerError } from './errors.ts';
-import type { Verifier, VerifyOutcome, VerifyJob } from './instant.ts';
+import type { Verifier, VerifierOptions } from './instant.ts';
 import type { CompleteResult } from './routes/finish.ts';
 import type { ScopeLimits, UploadOptions, UploadPolicy } from './policy.ts';
 import type { SessionData, SessionSealer } from './session.ts';
@@ -55,23 +55,10 @@ export interface MediaOptions {
  */
 export type AuthorizeHook = (c: Context) => Authorization | null | false | undefined | Promise<Authorization | null | false | undefined>;
 
-export interface InstantOptions {
-  /** Largest file the background verifier reads back, bytes. Default 2 GiB. */
-  maxBytes?: number;
-  /** Verifications at once. Default 1. */
-  concurrency?: number;
-  /** Verifications waiting at most (more are not indexed). Default 32. */
-  maxQueue?: number;
-  /** Deadline of one verification, ms. Default 10 min. */
-  timeoutMs?: number;
-  /** Lifetime of an index entry, seconds. Default 30 days. */
-  ttlSeconds?: number;
-  /** SHA-1 hasher; default pure JS (the Node glue passes node:crypto). */
-  createHasher?: () => Hasher;
+/** Instant upload: the background verifier's options, and what is checked on a hit. */
+export interface InstantOptions extends Omit<VerifierOptions, 'store'> {
   /** On a hit, check with DescribeMediaInfos that the file still exists (a deleted one is dropped). Default true. */
   checkExists?: boolean;
-  /** Called with each verification's outcome. */
-  onResult?: (job: VerifyJob, outcome: VerifyOutcome) => void;
 }
 
 export interface SignerOptions {
