@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import {
   DEFAULT_APP_ID,
   DEFAULT_CREDENTIAL_TTL,
+  DEFAULT_PROCEDURE_MS,
   DEFAULT_RATE_LIMIT,
   DEFAULT_REGION,
   DEFAULT_SECRET_ID,
@@ -28,6 +29,7 @@ Options:
   --region REGION          Default storage region (default ${DEFAULT_REGION}).
   --credential-ttl SECONDS Lifetime of the temporary COS credentials ApplyUpload issues (default ${DEFAULT_CREDENTIAL_TTL}).
   --rate-limit N           VOD API requests per second per action; 0 = unlimited (default ${DEFAULT_RATE_LIMIT}, as the cloud).
+  --procedure-ms MS        How long a task flow (ApplyUpload Procedure) runs before its output appears (default ${DEFAULT_PROCEDURE_MS}).
   -h, --help               Show this help.
 
 On start it prints one JSON line to stdout:
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<void> {
         region: { type: 'string' },
         'credential-ttl': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'procedure-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -86,6 +89,7 @@ export async function main(argv: string[]): Promise<void> {
       region: values.region,
       credentialTtl: number('credential-ttl', values['credential-ttl'], undefined),
       rateLimit: number('rate-limit', values['rate-limit'], undefined),
+      procedureMs: number('procedure-ms', values['procedure-ms'], undefined),
     });
   } catch (error) {
     process.stderr.write(`vod-emulator: ${error instanceof Error ? error.message : String(error)}\n`);

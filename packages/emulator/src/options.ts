@@ -16,6 +16,8 @@ export const DEFAULT_RATE_LIMIT = 100;
 export const DEFAULT_PULL_WAIT_MS = 5000;
 /** How long a pulled event waits for ConfirmEvents before it is delivered again, as the cloud's. */
 export const DEFAULT_REDELIVERY_MS = 30_000;
+/** How long a task flow (`Procedure`) runs after CommitUpload before its output is there. */
+export const DEFAULT_PROCEDURE_MS = 3000;
 
 export interface EmulatorOptions {
   /** Where state and bytes are kept; created if missing; reloaded on the next start. */
@@ -37,6 +39,8 @@ export interface EmulatorOptions {
   pullEventsWaitMs?: number;
   /** Unconfirmed events are delivered again after this long (ms). */
   eventRedeliveryMs?: number;
+  /** A task flow given at upload (`Procedure`) finishes this long after CommitUpload (ms); 0 = at once. */
+  procedureMs?: number;
   /**
    * Origin of the MediaUrl/CoverUrl the emulator returns (`http://127.0.0.1:PORT`). Default: the origin of the
    * request (startEmulator sets its own URL).
@@ -57,6 +61,7 @@ export interface ResolvedOptions {
   log: (line: string) => void;
   pullEventsWaitMs: number;
   eventRedeliveryMs: number;
+  procedureMs: number;
   publicUrl: string | undefined;
   clock: () => number;
 }
@@ -84,6 +89,7 @@ export function resolveOptions(o: EmulatorOptions): ResolvedOptions {
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
     pullEventsWaitMs: positive('pullEventsWaitMs', o.pullEventsWaitMs, DEFAULT_PULL_WAIT_MS, true),
     eventRedeliveryMs: positive('eventRedeliveryMs', o.eventRedeliveryMs, DEFAULT_REDELIVERY_MS),
+    procedureMs: positive('procedureMs', o.procedureMs, DEFAULT_PROCEDURE_MS, true),
     publicUrl: o.publicUrl?.replace(/\/+$/, ''),
     clock: o.clock ?? Date.now,
   };

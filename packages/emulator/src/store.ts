@@ -121,18 +121,23 @@ export interface MediaRecord {
   chunks: ChunkRecord[];
   /** The cover's file name in its URL (`cover.jpg`, `cover-2.png` after ModifyMediaInfo) and bytes. */
   cover?: { name: string; contentType: string; chunks: ChunkRecord[] };
+  /**
+   * The task flow started at CommitUpload (the session's `Procedure`): its task id, and when (ms) it finishes.
+   * It produces one transcode whose bytes are the source's (the emulator does not transcode).
+   */
+  procedure?: { name: string; taskId: string; doneAt: number; /** Its ProcedureStateChanged event is queued. */ announced?: boolean };
 }
 
 export interface EventRecord {
   id: string;
-  type: 'NewFileUpload' | 'FileDeleted';
+  type: 'NewFileUpload' | 'FileDeleted' | 'ProcedureStateChanged';
   /** ms since the epoch. */
   createdAt: number;
   /** The handle of the current delivery, if any. */
   handle?: string;
   /** Until when (ms) the current delivery holds the event; after that it is delivered again. */
   leaseUntil?: number;
-  /** For NewFileUpload: a snapshot of the media at commit. */
+  /** For NewFileUpload and ProcedureStateChanged: a snapshot of the media at commit. */
   media?: MediaRecord;
   /** For FileDeleted. */
   fileIds?: string[];

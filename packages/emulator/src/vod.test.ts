@@ -478,6 +478,44 @@ describe('VOD API: events (PullEvents / ConfirmEvents)', () => {
     }
   });
 
+  it('runs a task flow (Procedure) for procedureMs after the commit: then its output and ProcedureStateChanged appear', async () => {
+    const emu = testEmulator({ pullEventsWaitMs: 0, procedureMs: 5000 });
+    type Flowed = { EventSet: Array<{ EventHandle: string; EventType: string; FileUploadEvent?: { FileId: string; ProcedureTaskId: string }; ProcedureStateChangeEvent?: { TaskId: string; Status: string; ErrCode: number; FileId: string; SessionContext: string } }> };
+    const transcodes = async (fileId: string) =>
+      (await vod<DescribeMediaInfosResponse>(emu, 'DescribeMediaInfos', { FileIds: [fileId], Filters: ['transcodeInfo'] })).MediaInfoSet[0]!.TranscodeInfo!.TranscodeSet;
+    try {
+      const plain = (await uploadAndCommit(emu)).commit.FileId;
+      const { commit } = await uploadAndCommit(emu, { MediaType: 'mp4', Procedure: 'LongVideoPreset', SessionContext: 'ctx-1' }, bytes(3000));
+      const uploaded = await vod<Flowed>(emu, 'PullEvents', {});
+      assert.deepEqual(uploaded.EventSet.map((e) => e.EventType), ['NewFileUpload', 'NewFileUpload']);
+      const taskId = uploaded.EventSet[1]!.FileUploadEvent!.ProcedureTaskId;
+      assert.match(taskId, /^1250000000-procedurev2-[0-9a-f]{32}t0$/);
+      assert.equal(uploaded.EventSet[0]!.FileUploadEvent!.ProcedureTaskId, '', 'no flow without a Procedure');
+      await vod(emu, 'ConfirmEvents', { EventHandles: uploaded.EventSet.map((e) => e.EventHandle) });
+
+      emu.clock.now += 4000;
+      assert.deepEqual(await transcodes(commit.FileId), [], 'still running');
+      assert.deepEqual((await vod<Flowed>(emu, 'PullEvents', {})).EventSet, []);
+
+      emu.clock.now += 1000;
+      const [output] = await transcodes(commit.FileId);
+      assert.equal(output!.Definition, 100030);
+      assert.equal(output!.Size, 3000);
+      assert.equal(output!.Url, commit.MediaUrl, 'the output is the source (no transcoding)');
+      assert.deepEqual(await transcodes(plain), []);
+      const ended = await vod<Flowed>(emu, 'PullEvents', {});
+      assert.equal(ended.EventSet.length, 1);
+      assert.equal(ended.EventSet[0]!.EventType, 'ProcedureStateChanged');
+      const { TaskId, Status, ErrCode, FileId, SessionContext } = ended.EventSet[0]!.ProcedureStateChangeEvent!;
+      assert.deepEqual({ TaskId, Status, ErrCode, FileId, SessionContext }, { TaskId: taskId, Status: 'FINISH', ErrCode: 0, FileId: commit.FileId, SessionContext: 'ctx-1' });
+      await vod(emu, 'ConfirmEvents', { EventHandles: [ended.EventSet[0]!.EventHandle] });
+      emu.clock.now += 60_000;
+      assert.deepEqual((await vod<Flowed>(emu, 'PullEvents', {})).EventSet, [], 'announced once');
+    } finally {
+      await emu.dispose();
+    }
+  });
+
   it('long-polls: waits for an event, returns it as soon as it is queued, or empty after the wait', async () => {
     const emu = testEmulator({ pullEventsWaitMs: 2000 });
     try {

@@ -275,6 +275,14 @@ describe('media routes: get and status', () => {
     assert.deepEqual([failed.json.status, failed.json.encoding.playable], ['failed', false]);
     assert.match(failed.json.encoding.reason, /blocked/);
     assert.equal((await send(flows, 'alice', 'GET', `/media/${fileId}`)).json.status, 'systemForbidden');
+
+    // Unrewritten: the emulator's own task flow ends 3 s after the commit with one output (the source's bytes).
+    flows.rewrite = undefined;
+    assert.equal((await send(flows, 'alice', 'GET', `/media/${fileId}/status`)).json.status, 'processing');
+    flows.clock.t += 3000;
+    const done = await send(flows, 'alice', 'GET', `/media/${fileId}/status`);
+    assert.equal(done.json.status, 'ready');
+    assert.deepEqual(done.json.encoding.qualities.map((q: { definition: number }) => q.definition), [100030]);
     await flows.close();
   });
 

@@ -14,6 +14,15 @@ import { eventContent, type MediaUrls } from './render.ts';
 const MAX_EVENTS = 16;
 const KEEP_MS = 4 * 24 * 3600 * 1000;
 
+/** A copy of a media record for an event, without its byte lists. */
+const snapshot = (m: MediaRecord): MediaRecord => ({
+  ...m,
+  tags: [...m.tags],
+  chunks: [],
+  cover: m.cover && { ...m.cover, chunks: [] },
+  procedure: m.procedure && { ...m.procedure },
+});
+
 export class EventQueue {
   readonly #core: Core;
   readonly #waiters = new Set<() => void>();
@@ -33,8 +42,16 @@ export class EventQueue {
 
   /** Queues NewFileUpload with a snapshot of the media (without its byte list). */
   fileUploaded(media: MediaRecord): void {
-    const snapshot: MediaRecord = { ...media, tags: [...media.tags], chunks: [], cover: media.cover && { ...media.cover, chunks: [] } };
-    this.#push({ type: 'NewFileUpload', media: snapshot });
+    this.#push({ type: 'NewFileUpload', media: snapshot(media) });
+  }
+
+  /** Queues ProcedureStateChanged (FINISH) for the task flows that have ended since the last look. */
+  #flowsEnded(now: number): void {
+    for (const m of Object.values(this.#core.store.state.media)) {
+      if (!m.procedure || m.procedure.announced || now < m.procedure.doneAt) continue;
+      m.procedure.announced = true;
+      this.#push({ type: 'ProcedureStateChanged', media: snapshot(m) });
+    }
   }
 
   fileDeleted(fileId: string): void {
@@ -54,6 +71,7 @@ export class EventQueue {
       const now = core.nowMs();
       const expired = this.#events.filter((e) => now - e.createdAt > KEEP_MS);
       if (expired.length) core.store.state.events = this.#events.filter((e) => !expired.includes(e));
+      this.#flowsEnded(now);
       const ready = this.#deliverable(now).slice(0, MAX_EVENTS);
       if (ready.length) {
         for (const e of ready) {
@@ -65,10 +83,11 @@ export class EventQueue {
       }
       const left = deadline - Date.now();
       if (left <= 0 || core.closing) return { EventSet: [] };
-      // Wake on a new event, on close, or when the next lease runs out.
+      // Wake on a new event, on close, or when the next lease runs out or task flow ends.
       const leases = this.#events.map((e) => e.leaseUntil ?? Infinity);
-      const nextLease = Math.min(...leases) - now;
-      await this.#wait(Math.max(1, Math.min(left, nextLease)));
+      const flows = Object.values(core.store.state.media).map((m) => (m.procedure && !m.procedure.announced ? m.procedure.doneAt : Infinity));
+      const next = Math.min(...leases, ...flows) - now;
+      await this.#wait(Math.max(1, Math.min(left, next)));
     }
   }
 

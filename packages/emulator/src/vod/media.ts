@@ -48,7 +48,7 @@ export function describeMediaInfos(core: Core, p: Record<string, unknown>, urls:
     if (m) found.push(m);
     else missing.push(id);
   }
-  return { MediaInfoSet: found.map((m) => mediaInfo(m, urls, filters)), NotExistFileIdSet: missing };
+  return { MediaInfoSet: found.map((m) => mediaInfo(m, urls, core.nowMs(), filters)), NotExistFileIdSet: missing };
 }
 
 function timeRange(name: string, r: unknown): { after?: number; before?: number } | undefined {
@@ -133,7 +133,7 @@ export function searchMedia(core: Core, p: Record<string, unknown>, urls: MediaU
     });
   return {
     TotalCount: Math.min(all.length, MAX_SEARCH_WINDOW),
-    MediaInfoSet: all.slice(offset, offset + limit).map((m) => mediaInfo(m, urls, filters)),
+    MediaInfoSet: all.slice(offset, offset + limit).map((m) => mediaInfo(m, urls, core.nowMs(), filters)),
   };
 }
 

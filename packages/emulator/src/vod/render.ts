@@ -3,7 +3,7 @@
  * the emulator's `/media/{FileId}/…` route.
  * @module
  */
-import type { EventContent, MediaBasicInfo, MediaInfo, MediaMetaData } from '@vod-uploader/tencent';
+import type { EventContent, MediaBasicInfo, MediaInfo, MediaMetaData, MediaTranscodeItem } from '@vod-uploader/tencent';
 import type { EventRecord, MediaRecord } from '../store.ts';
 
 /** `MediaUrl`/`CoverUrl` of media records, relative to an origin. */
@@ -80,8 +80,24 @@ const SECTIONS = {
 
 export const isSectionFilter = (name: string): boolean => Object.hasOwn(SECTIONS, name);
 
-/** A `MediaInfo`; with `filters`, only those sections are filled (the rest null), as the cloud does. */
-export function mediaInfo(m: MediaRecord, urls: MediaUrls, filters?: string[]): MediaInfo {
+/** The template of the one transcode a finished task flow produces (a preset MP4 definition). */
+export const PROCEDURE_DEFINITION = 100030;
+
+/**
+ * What a finished task flow left: one transcode of the source. The emulator does not transcode, so its bytes and
+ * URL are the source's; what matters to clients is that the output appears when the flow ends.
+ */
+function transcodes(m: MediaRecord, urls: MediaUrls, now: number): MediaTranscodeItem[] {
+  if (!m.procedure || now < m.procedure.doneAt) return [];
+  const item = { Url: urls.media(m), Bitrate: 0, Height: 0, Width: 0, Size: m.size, Duration: 0, Md5: m.md5, Container: m.type, VideoStreamSet: [], AudioStreamSet: [] };
+  return [{ ...item, Definition: PROCEDURE_DEFINITION }];
+}
+
+/**
+ * A `MediaInfo` at time `now` (ms); with `filters`, only those sections are filled (the rest null), as the cloud
+ * does.
+ */
+export function mediaInfo(m: MediaRecord, urls: MediaUrls, now: number, filters?: string[]): MediaInfo {
   const want = (name: keyof typeof SECTIONS) => !filters?.length || filters.includes(name);
   const info: MediaInfo = { FileId: m.fileId };
   for (const [filter, member] of Object.entries(SECTIONS) as Array<[keyof typeof SECTIONS, (typeof SECTIONS)[keyof typeof SECTIONS]]>) {
@@ -89,7 +105,7 @@ export function mediaInfo(m: MediaRecord, urls: MediaUrls, filters?: string[]): 
     if (!want(filter)) continue;
     if (filter === 'basicInfo') info.BasicInfo = basicInfo(m, urls);
     else if (filter === 'metaData') info.MetaData = metaData(m);
-    else if (filter === 'transcodeInfo') info.TranscodeInfo = { TranscodeSet: [] };
+    else if (filter === 'transcodeInfo') info.TranscodeInfo = { TranscodeSet: transcodes(m, urls, now) };
     else if (filter === 'subtitleInfo') info.SubtitleInfo = { SubtitleSet: [] };
   }
   return info;
@@ -105,9 +121,29 @@ export function eventContent(e: EventRecord, urls: MediaUrls): EventContent {
       FileUploadEvent: {
         FileId: m.fileId,
         MediaBasicInfo: basicInfo(m, urls),
-        ProcedureTaskId: '',
+        ProcedureTaskId: m.procedure?.taskId ?? '',
         ReviewAudioVideoTaskId: '',
         MetaData: metaData(m),
+      },
+    };
+  }
+  if (e.type === 'ProcedureStateChanged') {
+    const m = e.media!;
+    return {
+      EventHandle: e.handle,
+      EventType: 'ProcedureStateChanged',
+      ProcedureStateChangeEvent: {
+        TaskId: m.procedure!.taskId,
+        Status: 'FINISH',
+        ErrCode: 0,
+        Message: 'SUCCESS',
+        FileId: m.fileId,
+        FileName: m.name,
+        FileUrl: urls.media(m),
+        MetaData: metaData(m),
+        MediaProcessResultSet: [{ Type: 'Transcode', TranscodeTask: { Status: 'SUCCESS', ErrCode: 0, Message: 'SUCCESS', Output: transcodes(m, urls, m.procedure!.doneAt)[0] } }],
+        SessionContext: m.sessionContext,
+        SessionId: '',
       },
     };
   }

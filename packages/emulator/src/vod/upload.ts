@@ -175,6 +175,9 @@ export async function commitUpload(
       contentType: contentTypeOf(session.coverType!),
       chunks: cover.chunks.map((c) => ({ ...c })),
     },
+    ...(session.procedure && {
+      procedure: { name: session.procedure, taskId: `${core.options.appId}-procedurev2-${randomHex(16)}t0`, doneAt: core.nowMs() + core.options.procedureMs },
+    }),
   };
   state.media[record.fileId] = record;
   session.committed = true;
