@@ -4,18 +4,8 @@
  * events and host updates, and sums the totals.
  * @module
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import {
-  type Pool,
-  type Upload,
-  type UploadInput,
-  type UploadState,
-  createPool,
-  createUpload,
-  estimateEta,
-  initialUploadState,
-  toPercent,
-} from '@vod-uploader/core';
+import type { ReactiveControllerHost } from 'lit';
+import { type Pool, type Upload, type UploadInput, type UploadState, createPool, createUpload, estimateEta, initialUploadState, toPercent } from '@vod-uploader/core';
 import type { VodUploadItem } from './item.ts';
 import type { Rejection } from './validate.ts';
 import { VodCompleteEvent } from './events/vod-complete.ts';
@@ -40,15 +30,7 @@ export interface UploadControllerHost extends ReactiveControllerHost, EventTarge
   itemChanged(item: VodUploadItem, prev: UploadState): void;
 }
 
-interface Item {
-  id: string;
-  file: File;
-  cover?: File;
-  rejection?: Rejection;
-  state: UploadState;
-  upload?: Upload;
-  off?: () => void;
-}
+type Item = { -readonly [K in keyof VodUploadItem]: VodUploadItem[K] } & { off?: () => void };
 
 export interface Totals {
   files: number;
@@ -60,9 +42,9 @@ export interface Totals {
 }
 
 let ids = 0;
-const ACTIVE = new Set(['running', 'paused']);
+const active = (i: VodUploadItem) => i.state.status === 'running' || i.state.status === 'paused';
 
-export class UploadController implements ReactiveController {
+export class UploadController {
   private readonly host: UploadControllerHost;
   private list: Item[] = [];
   private pool?: Pool;
@@ -71,10 +53,8 @@ export class UploadController implements ReactiveController {
   private batch = false;
 
   constructor(host: UploadControllerHost) {
-    (this.host = host).addController(this);
+    this.host = host;
   }
-
-  hostConnected(): void {}
 
   get items(): readonly VodUploadItem[] {
     return this.list;
@@ -91,9 +71,8 @@ export class UploadController implements ReactiveController {
   }
 
   setCover(item: VodUploadItem, cover: File | undefined): void {
-    const it = item as Item;
-    if (it.upload) return; // the session already has (or has not) a cover
-    it.cover = cover;
+    if (item.upload) return; // the session already has (or has not) a cover
+    (item as Item).cover = cover;
     this.host.requestUpdate();
   }
 
@@ -103,16 +82,16 @@ export class UploadController implements ReactiveController {
     if (it.rejection || !this.list.includes(it)) return;
     if (!it.upload) {
       const size = this.host.concurrency;
-      if (!this.pool || (size !== this.poolSize && !this.list.some((i) => ACTIVE.has(i.state.status)))) {
+      if (!this.pool || (size !== this.poolSize && !this.list.some(active))) {
         this.pool = createPool({ concurrency: size || 4 });
         this.poolSize = size;
       }
       it.upload = createUpload({ ...this.host.uploadOptions(), file: it.file, cover: it.cover, pool: this.pool });
       it.off = it.upload.subscribe((state) => this.changed(it, state));
     }
-    if (['idle', 'paused', 'error'].includes(it.state.status)) {
+    if (/idle|paused|error/.test(it.state.status)) {
       this.batch = true;
-      void it.upload.start().catch(() => {});
+      it.upload.start().catch(() => {});
     }
   }
 
@@ -121,17 +100,15 @@ export class UploadController implements ReactiveController {
   }
 
   cancel(item: VodUploadItem): void {
-    const it = item as Item;
-    if (it.upload) it.upload.cancel();
-    else if (!it.rejection && it.state.status === 'idle') this.changed(it, { ...it.state, status: 'cancelled' });
+    if (item.upload) item.upload.cancel();
+    else if (!item.rejection && item.state.status === 'idle') this.changed(item as Item, { ...item.state, status: 'cancelled' });
   }
 
   /** Removes a row; an upload still running is cancelled. */
   remove(item: VodUploadItem): void {
-    const it = item as Item;
-    if (ACTIVE.has(it.state.status)) it.upload?.cancel();
-    it.off?.();
-    this.list = this.list.filter((i) => i !== it);
+    if (active(item)) item.upload?.cancel();
+    (item as Item).off?.();
+    this.list = this.list.filter((i) => i !== item);
     this.host.requestUpdate();
     this.settle();
   }
@@ -166,21 +143,12 @@ export class UploadController implements ReactiveController {
     it.state = next;
     const item: VodUploadItem = it;
     const fire = (event: Event) => this.host.dispatchEvent(event);
-    if (next.status === 'running' && prev.status !== 'running') {
-      fire(prev.status === 'paused' ? new VodUploadResumeEvent({ item }) : new VodUploadStartEvent({ item }));
-    }
-    if (next.status === 'paused' && prev.status !== 'paused') fire(new VodUploadPauseEvent({ item }));
+    const entered = (status: string) => next.status === status && prev.status !== status;
+    if (entered('running')) fire(prev.status === 'paused' ? new VodUploadResumeEvent({ item }) : new VodUploadStartEvent({ item }));
+    if (entered('paused')) fire(new VodUploadPauseEvent({ item }));
     if (next.bytesUploaded !== prev.bytesUploaded && next.status === 'running') {
-      fire(
-        new VodUploadProgressEvent({
-          item,
-          loaded: next.bytesUploaded,
-          total: next.bytesTotal ?? it.file.size,
-          percent: next.percent,
-          speed: next.speed,
-          eta: next.eta,
-        }),
-      );
+      const { bytesUploaded: loaded, bytesTotal, percent, speed, eta } = next;
+      fire(new VodUploadProgressEvent({ item, loaded, total: bytesTotal ?? it.file.size, percent, speed, eta }));
     }
     const r = next.retry;
     if (r && (r.attempt !== prev.retry?.attempt || r.partNumber !== prev.retry?.partNumber)) {
@@ -190,9 +158,7 @@ export class UploadController implements ReactiveController {
     if (res && !prev.result) {
       fire(new VodUploadSuccessEvent({ item, fileId: res.fileId, mediaUrl: res.mediaUrl, coverUrl: res.coverUrl, instant: next.instant }));
     }
-    if (next.status === 'error' && prev.status !== 'error' && next.error) {
-      fire(new VodUploadErrorEvent({ item, error: next.error, message: this.host.errorText(item) }));
-    }
+    if (entered('error') && e) fire(new VodUploadErrorEvent({ item, error: e, message: this.host.errorText(item) }));
     this.host.itemChanged(item, prev);
     this.host.requestUpdate();
     this.settle();
@@ -200,10 +166,9 @@ export class UploadController implements ReactiveController {
 
   /** Fires `vod-complete` once every started upload has settled. */
   private settle(): void {
-    if (!this.batch || this.list.some((i) => ACTIVE.has(i.state.status))) return;
+    if (!this.batch || this.list.some(active)) return;
     this.batch = false;
-    const fileIds = this.fileIds();
-    this.host.dispatchEvent(new VodCompleteEvent({ fileIds, failed: this.list.filter((i) => i.state.status === 'error').length }));
+    this.host.dispatchEvent(new VodCompleteEvent({ fileIds: this.fileIds(), failed: this.list.filter((i) => i.state.status === 'error').length }));
   }
 
   /** FileIds of the stored uploads, in list order. */

@@ -65,8 +65,3 @@ export function validateFile(file: File, { accept, maxSize }: ValidateOptions): 
   return null;
 }
 
-/** Whether a cover image is one VOD takes (type and 10 MiB cap). */
-export function validCover(file: File): boolean {
-  const ext = extensionOf(file.name) || file.type.split('/')[1] || '';
-  return VOD_COVER_TYPES.split(' ').includes(ext) && file.size > 0 && file.size <= 10 << 20;
-}

@@ -2,21 +2,21 @@
  * The `<vod-uploader>` class (no side effects: register it with `vod-uploader.ts`).
  * @module
  */
-import { LitElement, type PropertyValues, html, nothing } from 'lit';
-import { property } from 'lit/decorators/property.js';
-import { state } from 'lit/decorators/state.js';
-import type { TokenSource, UploadErrorInfo, UploadState } from '@vod-uploader/core';
-import type { VodUploadItem } from './item.ts';
+import { LitElement, type PropertyDeclarations, type PropertyValues, html, nothing } from 'lit';
+import type { TokenSource, UploadState } from '@vod-uploader/core';
+import type { CoverChooser } from './cover/cover-chooser.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
 import { formatBytes, formatDuration } from './format.ts';
-import type { VodStrings } from './locales/en.ts';
+import type { VodUploadItem } from './item.ts';
+import { type VodStrings, en } from './locales/en.ts';
 import { hasLocale, loadLocale, stringsFor } from './localize.ts';
+import { errorText, rejectionText, statusText } from './messages.ts';
 import { UploadController } from './upload-controller.ts';
-import { type Rejection, VOD_COVER_TYPES, validCover, validateFile } from './validate.ts';
+import { type Rejection, validateFile } from './validate.ts';
 import styles from './vod-uploader.styles.ts';
 
-type PosterFrame = typeof import('./cover/poster-frame.ts');
-const posterFrame = (): Promise<PosterFrame> => import('./cover/poster-frame.ts');
+/** The cover tool (chooser and poster frames): its own chunk, loaded only with `cover`. */
+const coverTool = () => import('./cover/cover-chooser.ts');
 
 /**
  * Uploads videos from the browser straight to Tencent Cloud VOD through a signer: a drop zone (drag and drop,
@@ -74,64 +74,106 @@ const posterFrame = (): Promise<PosterFrame> => import('./cover/poster-frame.ts'
 export class VodUploader extends LitElement {
   static override styles = styles;
   static formAssociated = true;
+  // `static properties` rather than decorators: the shipped source compiles the same under any TypeScript settings
+  // (field semantics, decorator flavour) of the bundler that builds the page.
+  static override properties: PropertyDeclarations = {
+    signer: {},
+    token: {},
+    accept: {},
+    multiple: { type: Boolean },
+    maxFiles: { type: Number, attribute: 'max-files' },
+    maxSize: { type: Number, attribute: 'max-size' },
+    partSize: { type: Number, attribute: 'part-size' },
+    concurrency: { type: Number },
+    procedure: {},
+    classId: { type: Number, attribute: 'class-id' },
+    sourceContext: { attribute: 'source-context' },
+    storageRegion: { attribute: 'storage-region' },
+    subAppId: { type: Number, attribute: 'sub-app-id' },
+    cover: { type: Boolean },
+    manual: { type: Boolean },
+    dedupe: { type: Boolean },
+    name: { reflect: true },
+    required: { type: Boolean, reflect: true },
+    disabled: { type: Boolean, reflect: true },
+  };
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'lang'];
   }
 
+  /** Base URL of the signer's routes (absolute or relative), e.g. `/vod`. */
+  declare signer: string;
+  /** Bearer token for the signer (a string, or as a property a function returning the current one). */
+  declare token?: TokenSource;
+  /** Accepted types, like `<input accept>` (`video/*,.mkv`); default the media types VOD takes. */
+  declare accept: string;
+  /** Allow several files. */
+  declare multiple: boolean;
+  /** Most files in the list (with `multiple`); 0 = no limit. */
+  declare maxFiles: number;
+  /** Largest file, in bytes; 0 = no limit. */
+  declare maxSize: number;
+  /** Preferred part size in bytes (the signer decides; default 8 MiB). */
+  declare partSize: number;
+  /** Parts in flight across all files, default 4. */
+  declare concurrency: number;
+  /** VOD task flow run after the upload (`Procedure`). */
+  declare procedure: string;
+  /** VOD category id (`ClassId`). */
+  declare classId?: number;
+  /** Passed through to VOD's upload callback (`SourceContext`, ≤ 250 characters). */
+  declare sourceContext: string;
+  /** Storage region (`StorageRegion`, e.g. `ap-chongqing`). */
+  declare storageRegion: string;
+  /** VOD sub-application id (`SubAppId`). */
+  declare subAppId?: number;
+  /** Offer a cover per file: pick an image, or grab a poster frame from the video. */
+  declare cover: boolean;
+  /** Don't start on select: wait for Start (or `start()`). */
+  declare manual: boolean;
+  /** Instant upload: skip files the signer already has a verified copy of (same SHA-1 and size). */
+  declare dedupe: boolean;
+  /** Form field name; the form gets one entry per FileId. */
+  declare name?: string;
+  /** The form is invalid until at least one file is uploaded. */
+  declare required: boolean;
+  /** Takes no new files (running uploads go on). */
+  declare disabled: boolean;
+
   private readonly internals: ElementInternals = this.attachInternals();
   private readonly uploads = new UploadController(this);
-  private strings: VodStrings = stringsFor('en');
+  private strings: VodStrings = en;
   private locale = 'en';
   private coverUrls = new Map<File, string>();
-  private lastPercent = new Map<string, number>();
+  private lastStep = new Map<string, number>();
   private formDisabled = false;
-  private coverVideo?: HTMLVideoElement;
+  private chooser?: CoverChooser;
+  /** The row whose cover chooser is open. */
+  private coverFor?: string;
+  private dragging = false;
+  private announcement = '';
   private connection?: AbortController;
   private wakeLock?: Promise<{ release(): Promise<void> } | undefined>;
 
-  @state() private dragging = false;
-  @state() private announcement = '';
-  @state() private coverFor?: string;
-
-  /** Base URL of the signer's routes (absolute or relative), e.g. `/vod`. */
-  @property() signer = '';
-  /** Bearer token for the signer (a string, or as a property a function returning the current one). */
-  @property() token?: TokenSource;
-  /** Accepted types, like `<input accept>` (`video/*,.mkv`); default the media types VOD takes. */
-  @property() accept = '';
-  /** Allow several files. */
-  @property({ type: Boolean }) multiple = false;
-  /** Most files in the list (with `multiple`); 0 = no limit. */
-  @property({ type: Number, attribute: 'max-files' }) maxFiles = 0;
-  /** Largest file, in bytes; 0 = no limit. */
-  @property({ type: Number, attribute: 'max-size' }) maxSize = 0;
-  /** Preferred part size in bytes (the signer decides; default 8 MiB). */
-  @property({ type: Number, attribute: 'part-size' }) partSize = 0;
-  /** Parts in flight across all files, default 4. */
-  @property({ type: Number }) concurrency = 0;
-  /** VOD task flow run after the upload (`Procedure`). */
-  @property() procedure = '';
-  /** VOD category id (`ClassId`). */
-  @property({ type: Number, attribute: 'class-id' }) classId?: number;
-  /** Passed through to VOD's upload callback (`SourceContext`, ≤ 250 characters). */
-  @property({ attribute: 'source-context' }) sourceContext = '';
-  /** Storage region (`StorageRegion`, e.g. `ap-chongqing`). */
-  @property({ attribute: 'storage-region' }) storageRegion = '';
-  /** VOD sub-application id (`SubAppId`). */
-  @property({ type: Number, attribute: 'sub-app-id' }) subAppId?: number;
-  /** Offer a cover per file: pick an image, or grab a poster frame from the video. */
-  @property({ type: Boolean }) cover = false;
-  /** Don't start on select: wait for Start (or `start()`). */
-  @property({ type: Boolean }) manual = false;
-  /** Instant upload: skip files the signer already has a verified copy of (same SHA-1 and size). */
-  @property({ type: Boolean }) dedupe = false;
-  /** Form field name; the form gets one entry per FileId. */
-  @property({ reflect: true }) name?: string;
-  /** The form is invalid until at least one file is uploaded. */
-  @property({ type: Boolean, reflect: true }) required = false;
-  /** Takes no new files (running uploads go on). */
-  @property({ type: Boolean, reflect: true }) disabled = false;
+  constructor() {
+    super();
+    this.signer = '';
+    this.accept = '';
+    this.multiple = false;
+    this.maxFiles = 0;
+    this.maxSize = 0;
+    this.partSize = 0;
+    this.concurrency = 0;
+    this.procedure = '';
+    this.sourceContext = '';
+    this.storageRegion = '';
+    this.cover = false;
+    this.manual = false;
+    this.dedupe = false;
+    this.required = false;
+    this.disabled = false;
+  }
 
   /** The rows: files with their state (read-only). */
   get items(): readonly VodUploadItem[] {
@@ -140,7 +182,7 @@ export class VodUploader extends LitElement {
 
   /** The FileIds of the finished uploads, comma-separated (the form value). */
   get value(): string {
-    return this.uploads.fileIds().join(',');
+    return this.fileIds.join(',');
   }
 
   get fileIds(): string[] {
@@ -173,25 +215,25 @@ export class VodUploader extends LitElement {
 
   /** Starts every file waiting in the list (with `manual`). */
   start(): void {
-    for (const item of this.items) if (item.state.status === 'idle') this.uploads.start(item);
+    this.each('idle', (item) => this.uploads.start(item));
   }
 
   pause(): void {
-    for (const item of this.items) this.uploads.pause(item);
+    this.each('', (item) => this.uploads.pause(item));
   }
 
   resume(): void {
-    for (const item of this.items) if (item.state.status === 'paused') this.uploads.start(item);
+    this.each('paused', (item) => this.uploads.start(item));
   }
 
   /** Cancels every file not finished yet. */
   cancel(): void {
-    for (const item of this.items) this.uploads.cancel(item);
+    this.each('', (item) => this.uploads.cancel(item));
   }
 
   /** Retries every failed upload. */
   retry(): void {
-    for (const item of this.items) if (item.state.status === 'error') this.uploads.start(item);
+    this.each('error', (item) => this.uploads.start(item));
   }
 
   /** Cancels what runs and empties the list (the value becomes empty). */
@@ -202,6 +244,11 @@ export class VodUploader extends LitElement {
   /** Adds files as if the user picked them (validation and `vod-file-select` included). */
   addFiles(files: Iterable<File>): void {
     this.select([...files]);
+  }
+
+  /** Calls `action` for every row in `status` (every row for `''`). */
+  private each(status: string, action: (item: VodUploadItem) => void): void {
+    for (const item of this.items) if (!status || item.state.status === status) action(item);
   }
 
   /** The language of the UI: own `lang`, an ancestor's, the browser's. */
@@ -275,68 +322,37 @@ export class VodUploader extends LitElement {
     };
   }
 
-  /** @internal */
+  /** @internal Announces starts, pauses, every 25 %, successes and failures. */
   itemChanged(item: VodUploadItem, prev: UploadState): void {
-    const s = item.state;
+    const { state: s, id } = item;
     const t = this.strings;
     const name = item.file.name;
-    let text = '';
-    if (s.status === 'running' && prev.status !== 'running') text = t.announceStart(name);
-    else if (s.status === 'paused' && prev.status !== 'paused') text = t.announcePaused(name);
-    else if (s.result && !prev.result) text = t.announceDone(name);
-    else if (s.status === 'error' && prev.status !== 'error') text = t.announceError(name, this.errorText(item));
-    else if (s.status === 'running') {
+    let text =
+      s.status === 'running' && prev.status !== 'running'
+        ? t.announceStart(name)
+        : s.status === 'paused' && prev.status !== 'paused'
+          ? t.announcePaused(name)
+          : s.result && !prev.result
+            ? t.announceDone(name)
+            : s.status === 'error' && prev.status !== 'error'
+              ? t.announceError(name, this.errorText(item))
+              : '';
+    if (!text && s.status === 'running') {
       const step = Math.floor(s.percent / 25) * 25;
-      if (step > (this.lastPercent.get(item.id) ?? 0) && step < 100) text = t.announceProgress(name, step);
-      this.lastPercent.set(item.id, Math.max(step, this.lastPercent.get(item.id) ?? 0));
+      const last = this.lastStep.get(id) ?? 0;
+      if (step > last && step < 100) text = t.announceProgress(name, step);
+      this.lastStep.set(id, Math.max(step, last));
     }
     if (text) this.announcement = text;
   }
 
   /** @internal The human message of a row's error or rejection. */
   errorText(item: VodUploadItem): string {
-    const t = this.strings;
-    if (item.rejection) return this.reason(item.rejection);
-    const e = item.state.error as UploadErrorInfo;
-    const text =
-      e.code === 'network'
-        ? /CORS/.test(e.message) ? t.errCors : t.errNetwork
-        : e.code === 'timeout'
-          ? t.errTimeout
-          : e.code === 'http'
-            ? /ETag/.test(e.message) ? t.errEtag : t.errHttp(e.status ?? 0)
-            : e.code === 'cloud'
-              ? t.errCloud(e.cloudCode ?? `HTTP ${e.status}`)
-              : e.code === 'expired'
-                ? t.errExpired
-                : e.code === 'signer'
-                  ? e.status === 401 || e.status === 403 && e.cloudCode === 'forbidden' ? t.errSignerAuth : t.errSigner(e.message.replace(/^Signer \S+ \S+: /, ''))
-                  : e.code === 'hash'
-                    ? t.errHash
-                    : e.code === 'resume-mismatch'
-                      ? t.errResume
-                      : e.code === 'processing'
-                        ? t.errProcessing
-                        : `${t.errFile} (${e.message})`;
-    return e.requestId ? `${text} ${t.requestId(e.requestId)}` : text;
+    return item.rejection ? this.reason(item.rejection) : errorText(item.state.error!, this.strings);
   }
 
   private reason(r: Rejection): string {
-    const t = this.strings;
-    switch (r.reason) {
-      case 'type':
-        return t.badType(r.accept.replace(/ /g, ', '));
-      case 'size':
-        return t.tooBig(formatBytes(r.max, this.locale));
-      case 'empty':
-        return t.empty;
-      case 'count':
-        return t.tooMany(r.max);
-      case 'name':
-        return t.badName;
-      default:
-        return t.longName;
-    }
+    return rejectionText(r, this.strings, this.locale);
   }
 
   private get isDisabled(): boolean {
@@ -350,18 +366,14 @@ export class VodUploader extends LitElement {
     const accepted: File[] = [];
     const rejected: { file: File; rejection: Rejection }[] = [];
     for (const file of files) {
-      let rejection = validateFile(file, { accept: this.accept, maxSize: this.maxSize });
-      if (!rejection && count >= max) rejection = { reason: 'count', max };
+      const rejection = validateFile(file, this) ?? (count < max ? null : { reason: 'count' as const, max });
       if (rejection) rejected.push({ file, rejection });
       else {
         accepted.push(file);
         count++;
       }
     }
-    const event = new VodFileSelectEvent({
-      files: accepted,
-      rejected: rejected.map(({ file, rejection }) => ({ file, reason: this.reason(rejection) })),
-    });
+    const event = new VodFileSelectEvent({ files: accepted, rejected: rejected.map(({ file, rejection }) => ({ file, reason: this.reason(rejection) })) });
     if (!this.dispatchEvent(event)) return;
     for (const item of this.items) if (item.rejection || (!this.multiple && accepted.length)) this.uploads.remove(item);
     const added = this.uploads.add(accepted, rejected);
@@ -371,8 +383,7 @@ export class VodUploader extends LitElement {
   private async autoStart(item: VodUploadItem): Promise<void> {
     if (this.cover && item.file.type.startsWith('video/')) {
       try {
-        const { grabPosterFrame } = await posterFrame();
-        this.uploads.setCover(item, await grabPosterFrame(item.file));
+        this.uploads.setCover(item, await (await coverTool()).grabPosterFrame(item.file));
       } catch {
         // no frame (codec not playable here): upload without a cover
       }
@@ -380,46 +391,28 @@ export class VodUploader extends LitElement {
     if (item.state.status === 'idle') this.uploads.start(item);
   }
 
-  // ── cover chooser ────────────────────────────────────────────────────────────────────────────────────────────
-
   private async openCover(item: VodUploadItem): Promise<void> {
-    if (this.coverFor === item.id) return this.closeCover();
+    const open = this.coverFor === item.id;
     this.closeCover();
+    this.requestUpdate();
+    if (open) return;
     this.coverFor = item.id;
-    if (!item.file.type.startsWith('video/')) return;
-    try {
-      const video = await (await posterFrame()).loadVideo(item.file);
-      if (this.coverFor !== item.id) return void URL.revokeObjectURL(video.src);
-      video.setAttribute('part', 'cover-video');
-      video.setAttribute('aria-hidden', 'true');
-      this.coverVideo = video;
-      this.requestUpdate();
-    } catch {
-      // not playable here: only an image can be picked
-    }
+    const { openCoverChooser } = await coverTool();
+    if (this.coverFor !== item.id || this.chooser) return;
+    this.chooser = openCoverChooser(item, {
+      set: (file) => this.uploads.setCover(item, file),
+      update: () => this.requestUpdate(),
+      close: () => {
+        this.closeCover();
+        this.requestUpdate();
+      },
+    });
+    this.requestUpdate();
   }
 
   private closeCover(): void {
-    if (this.coverVideo) URL.revokeObjectURL(this.coverVideo.src);
-    this.coverVideo = undefined;
-    this.coverFor = undefined;
-  }
-
-  private async seekCover(event: Event): Promise<void> {
-    const video = this.coverVideo;
-    const time = Number((event.target as HTMLInputElement).value); // read before awaiting: the target goes away
-    if (video) await (await posterFrame()).seekVideo(video, time);
-  }
-
-  private async useFrame(item: VodUploadItem): Promise<void> {
-    if (!this.coverVideo) return;
-    this.uploads.setCover(item, await (await posterFrame()).captureFrame(this.coverVideo));
-  }
-
-  private pickCover(item: VodUploadItem, input: HTMLInputElement): void {
-    const file = input.files?.[0];
-    input.value = '';
-    if (file && validCover(file)) this.uploads.setCover(item, file);
+    this.chooser?.close();
+    this.chooser = this.coverFor = undefined;
   }
 
   private coverUrl(file: File): string {
@@ -434,26 +427,22 @@ export class VodUploader extends LitElement {
     if (!event.dataTransfer?.types.includes('Files')) return;
     event.preventDefault();
     if (event.type === 'dragleave') {
-      if (!(event.currentTarget as Element).contains(event.relatedTarget as Node | null)) this.dragging = false;
+      if (!(event.currentTarget as Element).contains(event.relatedTarget as Node | null)) this.drag(false);
       return;
     }
     event.dataTransfer.dropEffect = this.isDisabled ? 'none' : 'copy';
-    this.dragging = !this.isDisabled;
+    this.drag(!this.isDisabled);
+  }
+
+  private drag(over: boolean): void {
+    this.dragging = over;
+    this.requestUpdate();
   }
 
   private onDrop(event: DragEvent): void {
     event.preventDefault();
-    this.dragging = false;
+    this.drag(false);
     this.select([...(event.dataTransfer?.files ?? [])]);
-  }
-
-  /** After a row is removed, focus stays in the element: on the next row's first button, else the file button. */
-  private async focusNext(): Promise<void> {
-    const index = [...this.renderRoot.querySelectorAll('[part~="file"]')].findIndex((li) => li.contains(this.shadowRoot!.activeElement));
-    await this.updateComplete;
-    const rows = this.renderRoot.querySelectorAll('[part~="file"]');
-    const target = rows[Math.min(index, rows.length - 1)]?.querySelector<HTMLElement>('button, a') ?? this.renderRoot.querySelector<HTMLElement>('[part~="file-button"]');
-    target?.focus();
   }
 
   private onPaste(event: ClipboardEvent): void {
@@ -470,19 +459,28 @@ export class VodUploader extends LitElement {
     this.select(files);
   }
 
+  /** Removes a row; focus stays in the element: on the next row's first button, else the file button. */
+  private async removeRow(item: VodUploadItem): Promise<void> {
+    const rows = () => [...this.renderRoot.querySelectorAll('[part~="file"]')];
+    const index = rows().findIndex((li) => li.contains(this.shadowRoot!.activeElement));
+    this.uploads.remove(item);
+    await this.updateComplete;
+    const row = rows()[Math.min(index, rows().length - 1)];
+    (row?.querySelector<HTMLElement>('button, a') ?? this.renderRoot.querySelector<HTMLElement>('[part~="file-button"]'))?.focus();
+  }
+
   // ── form state and host attributes ───────────────────────────────────────────────────────────────────────────
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     const items = this.items;
     const has = (status: string) => items.some((i) => i.state.status === status && !i.state.result);
-    const done = items.some((i) => i.state.result);
     const busy = has('running') || has('paused');
     this.toggleAttribute('uploading', has('running'));
     this.keepAwake(has('running'));
     this.toggleAttribute('paused', has('paused'));
     this.toggleAttribute('error', items.some((i) => i.rejection || i.state.status === 'error'));
-    this.toggleAttribute('complete', done && !busy && !items.some((i) => !i.rejection && i.state.status === 'idle'));
+    this.toggleAttribute('complete', items.some((i) => i.state.result) && !busy && !items.some((i) => !i.rejection && i.state.status === 'idle'));
     const ids = this.fileIds;
     let data: FormData | null = null;
     if (this.name && ids.length) {
@@ -501,126 +499,73 @@ export class VodUploader extends LitElement {
   // ── render ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   protected override render() {
-    const lang = this.uiLang;
+    const lang = (this.locale = this.uiLang);
     const t = (this.strings = stringsFor(lang));
-    this.locale = lang;
     const items = this.items;
     const disabled = this.isDisabled;
-    const totals = this.uploads.totals();
-    totals.percent = Math.floor(totals.percent);
+    const { files, loaded, total, percent, speed, eta } = this.uploads.totals();
     const size = (n: number) => formatBytes(n, lang);
-    const queued = items.some((i) => !i.rejection && i.state.status === 'idle');
+    const whole = Math.floor(percent);
     return html`<div part="base" class="base" @paste=${this.onPaste}>
-      <div
-        part="drop-zone"
-        class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}"
-        @dragenter=${this.onDrag}
-        @dragover=${this.onDrag}
-        @dragleave=${this.onDrag}
-        @drop=${this.onDrop}
-      >
-        <svg aria-hidden="true" viewBox="0 0 24 24" class="icon"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3" /></svg>
-        <span>${t.drop}</span>
-        <button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#pick')!.click()}>
-          ${this.multiple ? t.chooseMany : t.choose}
-        </button>
-        <input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick} />
-        <div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div>
-      </div>
-      <ul part="list" class="list" aria-label=${t.files} ?hidden=${!items.length}>
-        ${items.map((item) => this.renderItem(item, t, size))}
-      </ul>
-      <div part="total" class="total" ?hidden=${!totals.files}>
-        ${this.renderProgress(totals.percent, t.files)}
-        <span>${t.total(totals.files, size(totals.loaded), size(totals.total), totals.percent)}${totals.speed ? ` · ${t.speed(size(totals.speed))}` : ''}${totals.eta !== null && totals.speed ? ` · ${t.eta(formatDuration(totals.eta))}` : ''}</span>
-        <span class="actions">
-          ${queued ? html`<button part="button" type="button" class="primary" @click=${() => this.start()}>${t.startAll}</button>` : nothing}
-          <button part="button" type="button" @click=${() => this.clear()}>${t.clear}</button>
-        </span>
-      </div>
-      <div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-    </div>`;
+<div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${this.onDrag} @dragover=${this.onDrag} @dragleave=${this.onDrag} @drop=${this.onDrop}>
+<svg aria-hidden="true" viewBox="0 0 24 24" class="icon"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>
+<span>${t.drop}</span>
+<button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#pick')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button>
+<input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}>
+<div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div>
+</div>
+<ul part="list" class="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul>
+<div part="total" class="total" ?hidden=${!files}>${this.renderProgress(whole, t.files)}
+<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${t.speed(size(speed))}` : ''}${eta !== null && speed ? ` · ${t.eta(formatDuration(eta))}` : ''}</span>
+<span class="actions">${items.some((i) => !i.rejection && i.state.status === 'idle') ? this.button(t.startAll, () => this.start(), 'primary') : nothing}${this.button(t.clear, () => this.clear())}</span>
+</div>
+<div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+</div>`;
   }
 
   private renderProgress(percent: number, label: string) {
-    return html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent}>
-      <div part="progress-bar" class="bar" style="--p:${percent / 100}"></div>
-    </div>`;
+    return html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent}><div part="progress-bar" class="bar" style="--p:${percent / 100}"></div></div>`;
+  }
+
+  /** An action button; `name` (a row's file-name id) labels it with the file. */
+  private button(label: string, action: () => void, cls = '', name?: string, more = '') {
+    return html`<button part="button" type="button" class=${cls} aria-describedby=${name ?? nothing} aria-expanded=${more || nothing} @click=${action}>${label}</button>`;
   }
 
   private renderItem(item: VodUploadItem, t: VodStrings, size: (n: number) => string) {
     const { state: s, file, id, rejection } = item;
+    const { status, phase, result } = s;
     const percent = Math.floor(s.percent);
-    const status = rejection ? 'rejected' : s.status;
-    const button = (label: string, action: () => void, cls = '') =>
-      html`<button part="button" type="button" class=${cls} aria-describedby="${id}-name" @click=${action}>${label}</button>`;
-    const u = this.uploads;
-    const phase = rejection
-      ? t.rejected
-      : s.status === 'idle'
-        ? t.queued
-        : s.status === 'paused'
-          ? t.paused
-          : s.status === 'cancelled'
-            ? t.cancelled
-            : s.status === 'error'
-              ? t.failed
-              : s.instant
-                ? t.instant
-                : s.offline
-                  ? t.offline
-                  : s.retry
-                    ? t.retrying(s.retry.attempt, Math.ceil(s.retry.delay / 1000))
-                    : t[s.phase];
-    const error = rejection || s.status === 'error' ? this.errorText(item) : '';
-    const running = s.status === 'running' && !s.result;
+    const error = rejection || status === 'error' ? this.errorText(item) : '';
+    const running = status === 'running' && !result;
     const canCover = this.cover && !rejection && !item.upload;
-    return html`<li part="file" class="file" data-status=${status} data-phase=${s.phase}>
-      ${item.cover ? html`<img part="cover" class="thumb" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)} />` : nothing}
-      <div class="main">
-        <div class="line">
-          <span part="file-name" class="name" id="${id}-name" title=${file.name}>${file.name}</span>
-          <span part="file-size" class="muted">${size(file.size)}</span>
-        </div>
-        ${rejection ? nothing : this.renderProgress(percent, t.progressOf(file.name))}
-        <div class="line small">
-          <span part="status" class="status">${phase}${running && s.phase === 'uploading' ? ` · ${percent}%` : ''}</span>
-          ${running && s.speed
-            ? html`<span part="speed" class="muted">${t.speed(size(s.speed))}${s.eta !== null ? ` · ${t.eta(formatDuration(s.eta))}` : ''}</span>`
-            : nothing}
-        </div>
-        ${error ? html`<div part="error" class="error">${error}</div>` : nothing}
-      </div>
-      <div part="actions" class="actions">
-        ${s.result && (s.phase === 'ready' || s.phase === 'uploaded' || s.status === 'error')
-          ? html`<a part="play-link button" class="button" href=${s.result.mediaUrl} target="_blank" rel="noopener" aria-describedby="${id}-name">${t.play}</a>`
-          : nothing}
-        ${canCover ? html`<button part="button" type="button" aria-expanded=${this.coverFor === id} aria-describedby="${id}-name" @click=${() => this.openCover(item)}>${t.cover}</button>` : nothing}
-        ${!rejection && s.status === 'idle' ? button(t.start, () => u.start(item), 'primary') : nothing}
-        ${running ? button(t.pause, () => u.pause(item)) : nothing}
-        ${s.status === 'paused' ? button(t.resume, () => u.start(item), 'primary') : nothing}
-        ${s.status === 'error' ? button(t.retry, () => u.start(item), 'primary') : nothing}
-        ${running || s.status === 'paused' || (s.status === 'idle' && !rejection) ? button(t.cancel, () => u.cancel(item)) : nothing}
-        ${s.status === 'running' ? nothing : button(t.remove, () => (u.remove(item), this.focusNext()))}
-      </div>
-      ${canCover && this.coverFor === id ? this.renderCoverPanel(item, t) : nothing}
-    </li>`;
-  }
-
-  private renderCoverPanel(item: VodUploadItem, t: VodStrings) {
-    const video = this.coverVideo;
-    return html`<div part="cover-panel" class="cover-panel">
-      ${video
-        ? html`${video}
-            <label class="moment">${t.coverMoment}
-              <input type="range" min="0" max=${video.duration} step="0.1" .value=${String(video.currentTime)} @input=${this.seekCover} />
-            </label>
-            <button part="button" type="button" class="primary" @click=${() => this.useFrame(item)}>${t.coverFrame}</button>`
-        : nothing}
-      <label part="button" class="button file-label">${t.coverImage}
-        <input type="file" class="visually-hidden" accept=${VOD_COVER_TYPES.split(' ').map((e) => `.${e}`).join(',')} @change=${(e: Event) => this.pickCover(item, e.target as HTMLInputElement)} />
-      </label>
-      <button part="button" type="button" @click=${() => this.closeCover()}>${t.coverDone}</button>
-    </div>`;
+    const name = `${id}-name`;
+    const u = this.uploads;
+    const act = (label: string, action: () => void, primary?: boolean) => this.button(label, action, primary ? 'primary' : '', name);
+    return html`<li part="file" class="file" data-status=${rejection ? 'rejected' : status} data-phase=${phase}>
+${item.cover ? html`<img part="cover" class="thumb" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}
+<div class="main">
+<div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>
+${rejection ? nothing : this.renderProgress(percent, t.progressOf(file.name))}
+<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed
+      ? html`<span part="speed" class="muted">${t.speed(size(s.speed))}${s.eta !== null ? ` · ${t.eta(formatDuration(s.eta))}` : ''}</span>`
+      : nothing}</div>
+${error ? html`<div part="error" class="error">${error}</div>` : nothing}
+</div>
+<div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
+      ? html`<a part="play-link button" class="button" href=${result.mediaUrl} target="_blank" rel="noopener" aria-describedby=${name}>${t.play}</a>`
+      : nothing}${canCover ? this.button(t.cover, () => this.openCover(item), '', name, String(this.coverFor === id)) : nothing}${rejection
+      ? nothing
+      : status === 'idle'
+        ? act(t.start, () => u.start(item), true)
+        : status === 'paused'
+          ? act(t.resume, () => u.start(item), true)
+          : status === 'error'
+            ? act(t.retry, () => u.start(item), true)
+            : running
+              ? act(t.pause, () => u.pause(item))
+              : nothing}${running || status === 'paused' || (status === 'idle' && !rejection) ? act(t.cancel, () => u.cancel(item)) : nothing}${status === 'running' ? nothing : act(t.remove, () => this.removeRow(item))}</div>
+${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}
+</li>`;
   }
 }
