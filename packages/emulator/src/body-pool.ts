@@ -3,9 +3,9 @@
  * slots of one shared WebAssembly memory; each full slot goes to two threads that read it where it lies:
  *
  * - a body thread (one by default: writing and CRC-64 cost less than MD5) writes it at its offset into the
- *   body's temp file and updates the body's CRC-64/XZ (hash-wasm); it also creates and closes the temp file,
- *   so Node's libuv thread pool only sees the few small operations (rename, state saves) every response
- *   waits for;
+ *   body's temp file and updates the body's CRC-64/XZ ({@link crc64WasmBytes}, its tables in the pool's
+ *   memory); it also creates and closes the temp file, so Node's libuv thread pool only sees the few small
+ *   operations (rename, state saves) every response waits for;
  * - the MD5 thread updates the body's MD5 with {@link md5WasmBytes}: up to four bodies at a time in the lanes
  *   of SIMD vectors, which costs well under half of hashing them one by one.
  *
@@ -19,23 +19,22 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { md5WasmBytes } from '@vod-uploader/tencent';
+import { crc64TableBytes, crc64Tables, crc64WasmBytes } from './crc64-wasm.ts';
 
 /** A body thread, as plain JavaScript (evaluated, so it needs no TypeScript loader). */
 const BODY_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { writeSync, openSync, readSync, closeSync } = require('node:fs');
 const errorText = (error) => String((error && error.message) || error);
-const { createCRC64, createMD5 } = require(workerData.hashWasm);
-const { memory, slotBytes } = workerData;
+const { createMD5 } = require(workerData.hashWasm);
+const { memory, slotBytes, crcModule } = workerData;
+const { crc64 } = new WebAssembly.Instance(crcModule, { env: { memory } }).exports;
 const bytes = Buffer.from(memory.buffer);
 const jobs = new Map();
-let crc; // one hash-wasm CRC-64 instance; each job keeps its own saved state
-let crcInitial;
 let md5; // hash-wasm MD5, for whole files (its state can come from another thread)
 let md5Initial;
 let readBuffer;
-const ready = Promise.all([createCRC64(), createMD5()]).then(([c, m]) => {
-  crc = c; crc.init(); crcInitial = crc.save();
+const ready = createMD5().then((m) => {
   md5 = m; md5.init(); md5Initial = md5.save();
 });
 function data(m) {
@@ -45,9 +44,7 @@ function data(m) {
     try {
       let done = 0;
       while (done < m.length) done += writeSync(job.fd, bytes, at + done, m.length - done, m.position + done);
-      crc.load(job.crc);
-      crc.update(bytes.subarray(at, at + m.length));
-      job.crc = crc.save();
+      job.crc = crc64(job.crc, at, m.length);
     } catch (error) {
       job.error = errorText(error);
     }
@@ -88,10 +85,7 @@ function end(m) {
     }
   }
   if (job.error) parentPort.postMessage({ t: 'end', job: m.job, error: job.error });
-  else {
-    crc.load(job.crc);
-    parentPort.postMessage({ t: 'end', job: m.job, crc64: crc.digest('hex') });
-  }
+  else parentPort.postMessage({ t: 'end', job: m.job, crc64: BigInt.asUintN(64, job.crc).toString(16).padStart(16, '0') });
 }
 // Work runs one task per turn (messages are received in between), in arrival order — except that the tasks of
 // bodies whose end has arrived go first: their response waits for them, while other bodies are still arriving.
@@ -112,7 +106,7 @@ function run() {
 }
 function handle(m) {
   if (m.t === 'open') {
-    const job = { fd: -1, crc: crcInitial, error: undefined, ending: false };
+    const job = { fd: -1, crc: 0n, error: undefined, ending: false };
     try {
       job.fd = openSync(m.path, 'w');
     } catch (error) {
@@ -127,7 +121,7 @@ function handle(m) {
     setImmediate(run);
   }
 }
-parentPort.on('message', (m) => (crc ? handle(m) : ready.then(() => handle(m))));
+parentPort.on('message', (m) => (md5 ? handle(m) : ready.then(() => handle(m))));
 `;
 
 /**
@@ -301,6 +295,9 @@ export interface BodyJob {
 }
 
 const PAGE = 64 * 1024;
+/** Where the CRC-64 tables lie in the scratch page (the MD5 thread uses its first 192 bytes). */
+const CRC_TABLES_AT = 1024;
+if (CRC_TABLES_AT + crc64TableBytes() > PAGE) throw new Error('CRC-64 tables do not fit the scratch page');
 
 export class BodyPool {
   /**
@@ -314,6 +311,7 @@ export class BodyPool {
   #memory: WebAssembly.Memory | undefined;
   #bytes: Buffer | undefined;
   #md5Module: WebAssembly.Module | undefined;
+  #crcModule: WebAssembly.Module | undefined;
   #hashWasm: string | undefined;
   #bodyThreads: Thread[] = [];
   #md5Thread: Thread | undefined;
@@ -336,11 +334,15 @@ export class BodyPool {
   #start(): void {
     if (this.#memory) return;
     if (this.#closed) throw new Error('body pool closed');
-    // The slots, then one page of scratch for the MD5 thread.
-    const pages = (this.slotBytes * this.slotCount) / PAGE + 1;
+    // The slots, then one page: the MD5 thread's scratch, then the CRC-64 tables (read by every body thread).
+    const scratch = this.slotBytes * this.slotCount;
+    const pages = scratch / PAGE + 1;
+    const tables = scratch + CRC_TABLES_AT;
     this.#memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.#bytes = Buffer.from(this.#memory.buffer);
+    this.#bytes.set(crc64Tables(), tables);
     this.#md5Module = new WebAssembly.Module(md5WasmBytes(pages));
+    this.#crcModule = new WebAssembly.Module(crc64WasmBytes(tables, pages));
     this.#free = Array.from({ length: this.slotCount }, (_, i) => this.slotCount - 1 - i);
     this.#hashWasm = createRequire(import.meta.url).resolve('hash-wasm');
     for (let i = 0; i < this.#threadCount; i++) this.#bodyThreads.push(this.#spawnBody());
@@ -381,7 +383,7 @@ export class BodyPool {
   }
 
   #spawnBody(): Thread {
-    return this.#spawn(BODY_WORKER, { hashWasm: this.#hashWasm }, (thread) => {
+    return this.#spawn(BODY_WORKER, { hashWasm: this.#hashWasm, crcModule: this.#crcModule }, (thread) => {
       const i = this.#bodyThreads.indexOf(thread);
       if (i === -1) return;
       this.#bodyThreads.splice(i, 1);
