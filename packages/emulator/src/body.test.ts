@@ -5,13 +5,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cosKeyPath, signCos, signTc3, type ApplyUploadResponse } from '@vod-uploader/tencent';
 import { Blobs, BodyTooLarge } from './blobs.ts';
 import { BodyPool } from './body-pool.ts';
 import { crc64 } from './crc64.ts';
 import { Md5Worker, type FilePart } from './md5-worker.ts';
-import { startEmulator, type RunningEmulator } from './server.ts';
-import { bytes, MiB } from './testing.ts';
+import { bytes, MiB, servedUpload } from './testing.ts';
 
 const md5hex = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -185,38 +183,8 @@ function abandonedPut(url: string, headers: Record<string, string>, total: numbe
 }
 
 describe('bodies over a real server', { timeout: 60_000 }, () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  let upload: ApplyUploadResponse;
-  let key: string;
-  let host: string;
-
-  const sign = async (method: string, query: Record<string, string> = {}, headers: Record<string, string> = {}) => {
-    const cert = upload.TempCertificate!;
-    const sig = await signCos({ secretId: cert.SecretId, secretKey: cert.SecretKey, method, key, query, headers: { host, ...headers } });
-    return { host, ...headers, authorization: sig.authorization, 'x-cos-security-token': cert.Token };
-  };
-  const url = (query = '') => `${emu.url}/cos/${upload.StorageBucket}${cosKeyPath(key)}${query}`;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vod-emu-body-http-'));
-    emu = await startEmulator({ dataDir: dir, port: 0, log: () => {} });
-    host = new URL(emu.url).host;
-    const body = JSON.stringify({ MediaType: 'mp4' });
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = await signTc3({ secretId: emu.info.secretId, secretKey: emu.info.secretKey, service: '127', host, timestamp: ts, body });
-    const res = await fetch(`${emu.url}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tc-action': 'ApplyUpload', 'x-tc-version': '2018-07-17', 'x-tc-timestamp': String(ts), authorization: sig.authorization },
-      body,
-    });
-    upload = ((await res.json()) as { Response: ApplyUploadResponse }).Response;
-    key = upload.MediaStoragePath.slice(1);
-  });
-  after(async () => {
-    await emu.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const s = servedUpload('vod-emu-body-http-');
+  const { sign, url } = s;
 
   it('clients that go away mid-body leave no temp file and hold no slot (more of them than the pool has slots)', async () => {
     const init = await fetch(url('?uploads'), { method: 'POST', headers: await sign('POST', { uploads: '' }) });
@@ -226,7 +194,7 @@ describe('bodies over a real server', { timeout: 60_000 }, () => {
     for (let round = 0; round < 3; round++) {
       await Promise.all(Array.from({ length: 8 }, async () => abandonedPut(url(`?partNumber=1&uploadId=${uploadId}`), await sign('PUT', q), 4 * MiB, 1.5 * MiB)));
     }
-    const tmp = join(dir, 'tmp');
+    const tmp = join(s.dir, 'tmp');
     await eventually(() => existsSync(tmp) && readdirSync(tmp).length === 0);
     const list = await fetch(url(`?uploadId=${uploadId}`), { headers: await sign('GET', { uploadId }) });
     assert.doesNotMatch(await list.text(), /<Part>/, 'no abandoned part was stored');
@@ -258,7 +226,7 @@ describe('bodies over a real server', { timeout: 60_000 }, () => {
     assert.match(await res.text(), /<Code>BadDigest<\/Code>/);
     const list = await fetch(url(`?uploadId=${uploadId}`), { headers: await sign('GET', { uploadId }) });
     assert.doesNotMatch(await list.text(), /<Part>/);
-    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+    assert.deepEqual(readdirSync(join(s.dir, 'tmp')), []);
     const right = createHash('md5').update(d).digest('base64');
     const ok = await fetch(url(`?partNumber=1&uploadId=${uploadId}`), { method: 'PUT', headers: await sign('PUT', q, { 'content-md5': right }), body: d });
     await ok.arrayBuffer();

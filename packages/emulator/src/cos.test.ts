@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { presignCos } from '@vod-uploader/tencent';
 import { crc64 } from './crc64.ts';
-import { applyUpload, bytes, cos, cosCode, HOST, MiB, ORIGIN, testEmulator, xmlField, type TestEmulator, type Upload } from './testing.ts';
+import { applyUpload, bytes, cos, cosCode, emulatorWithUpload, HOST, MiB, ORIGIN, testEmulator, xmlField, type TestEmulator, type Upload } from './testing.ts';
 
 const md5hex = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 const md5b64 = (b: Uint8Array) => createHash('md5').update(b).digest('base64');
@@ -447,16 +447,10 @@ describe('COS: multipart upload', () => {
 });
 
 describe('COS: CORS', () => {
-  let emu: TestEmulator;
-  let upload: Upload;
-  before(async () => {
-    emu = testEmulator();
-    upload = await applyUpload(emu);
-  });
-  after(() => emu.dispose());
+  const t = emulatorWithUpload();
 
   it('answers a preflight for any origin, methods and requested headers', async () => {
-    const res = await emu.app.request(`${ORIGIN}/cos/${upload.StorageBucket}/${upload.key}?partNumber=1&uploadId=x`, {
+    const res = await t.emu.app.request(`${ORIGIN}/cos/${t.upload.StorageBucket}/${t.upload.key}?partNumber=1&uploadId=x`, {
       method: 'OPTIONS',
       headers: { origin: 'http://example.test:8080', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-md5,x-cos-security-token' },
     });
@@ -468,11 +462,11 @@ describe('COS: CORS', () => {
   });
 
   it('exposes ETag, CRC-64 and the request id on success and on errors', async () => {
-    const ok = await cos(emu, upload, { method: 'PUT', key: upload.key, body: bytes(10), headers: { origin: 'http://a.test' } });
+    const ok = await cos(t.emu, t.upload, { method: 'PUT', key: t.upload.key, body: bytes(10), headers: { origin: 'http://a.test' } });
     assert.equal(ok.headers.get('access-control-allow-origin'), 'http://a.test');
     const expose = ok.headers.get('access-control-expose-headers')!.toLowerCase();
     for (const h of ['etag', 'x-cos-hash-crc64ecma', 'x-cos-request-id', 'content-length', 'content-range']) assert.ok(expose.includes(h), h);
-    const err = await cos(emu, upload, { method: 'PUT', key: upload.key, body: bytes(10), secretKey: 'wrong', headers: { origin: 'http://a.test' } });
+    const err = await cos(t.emu, t.upload, { method: 'PUT', key: t.upload.key, body: bytes(10), secretKey: 'wrong', headers: { origin: 'http://a.test' } });
     assert.equal(err.status, 403);
     assert.equal(err.headers.get('access-control-allow-origin'), 'http://a.test');
     assert.match(err.headers.get('access-control-expose-headers')!, /ETag/);
@@ -482,20 +476,20 @@ describe('COS: CORS', () => {
   it('media URLs: CORS for any origin, Range, HEAD', async () => {
     const { vod } = await import('./testing.ts');
     const body = bytes(5000, 50);
-    await cos(emu, upload, { method: 'PUT', key: upload.key, body });
-    const commit = await vod<{ MediaUrl: string }>(emu, 'CommitUpload', { VodSessionKey: upload.VodSessionKey });
-    const res = await emu.app.request(commit.MediaUrl, { headers: { range: 'bytes=100-199' } });
+    await cos(t.emu, t.upload, { method: 'PUT', key: t.upload.key, body });
+    const commit = await vod<{ MediaUrl: string }>(t.emu, 'CommitUpload', { VodSessionKey: t.upload.VodSessionKey });
+    const res = await t.emu.app.request(commit.MediaUrl, { headers: { range: 'bytes=100-199' } });
     assert.equal(res.status, 206);
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.equal(res.headers.get('content-range'), 'bytes 100-199/5000');
     assert.equal(res.headers.get('accept-ranges'), 'bytes');
     assert.equal(res.headers.get('content-type'), 'video/mp4');
     assert.deepEqual(new Uint8Array(await res.arrayBuffer()), body.subarray(100, 200));
-    const head = await emu.app.request(commit.MediaUrl, { method: 'HEAD', headers: { origin: 'http://player.test' } });
+    const head = await t.emu.app.request(commit.MediaUrl, { method: 'HEAD', headers: { origin: 'http://player.test' } });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), '5000');
     assert.equal(head.headers.get('access-control-allow-origin'), 'http://player.test');
-    assert.equal((await emu.app.request(commit.MediaUrl, { headers: { range: 'bytes=9000-' } })).status, 416);
-    assert.equal((await emu.app.request(commit.MediaUrl.replace('f0.mp4', 'other.mp4'))).status, 404);
+    assert.equal((await t.emu.app.request(commit.MediaUrl, { headers: { range: 'bytes=9000-' } })).status, 416);
+    assert.equal((await t.emu.app.request(commit.MediaUrl.replace('f0.mp4', 'other.mp4'))).status, 404);
   });
 });

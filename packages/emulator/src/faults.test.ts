@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cosKeyPath, signCos, type ApplyUploadResponse } from '@vod-uploader/tencent';
 import { createFaults, parseFaultRule } from './faults.ts';
-import { startEmulator, type RunningEmulator } from './server.ts';
-import { applyUpload, bytes, cos, cosCode, MiB, testEmulator, vod, vodError, vodRaw, type TestEmulator, type Upload } from './testing.ts';
+import { applyUpload, bytes, cos, cosCode, emulatorWithUpload, MiB, servedUpload, vod, vodError, vodRaw } from './testing.ts';
 
 describe('faults: rules', () => {
   it('matches op and part number, counts times, resets', () => {
@@ -33,17 +28,11 @@ describe('faults: rules', () => {
 });
 
 describe('faults: injected into requests (app.request)', () => {
-  let emu: TestEmulator;
-  let upload: Upload;
-  before(async () => {
-    emu = testEmulator();
-    upload = await applyUpload(emu);
-  });
-  after(() => emu.dispose());
+  const t = emulatorWithUpload();
 
   it('status on a COS op: XML error with that status and code, Retry-After, then back to normal', async () => {
-    emu.faults.add({ op: 'PutObject', action: { type: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.', retryAfter: 2 } });
-    const res = await cos(emu, upload, { method: 'PUT', key: upload.key, body: bytes(100) });
+    t.emu.faults.add({ op: 'PutObject', action: { type: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.', retryAfter: 2 } });
+    const res = await cos(t.emu, t.upload, { method: 'PUT', key: t.upload.key, body: bytes(100) });
     assert.equal(res.status, 503);
     assert.equal(res.headers.get('retry-after'), '2');
     assert.ok(res.headers.get('x-cos-request-id'));
@@ -51,60 +40,60 @@ describe('faults: injected into requests (app.request)', () => {
     const xml = await res.text();
     assert.match(xml, /<Code>SlowDown<\/Code><Message>Please reduce your request rate.<\/Message>/);
     // Nothing was stored, and the next request is normal.
-    assert.equal((await cos(emu, upload, { method: 'HEAD', key: upload.key })).status, 404);
-    assert.equal((await cos(emu, upload, { method: 'PUT', key: upload.key, body: bytes(100) })).status, 200);
+    assert.equal((await cos(t.emu, t.upload, { method: 'HEAD', key: t.upload.key })).status, 404);
+    assert.equal((await cos(t.emu, t.upload, { method: 'PUT', key: t.upload.key, body: bytes(100) })).status, 200);
   });
 
   it('status without a code uses the status’s usual code', async () => {
-    emu.faults.add({ op: 'HeadObject', action: { type: 'status', status: 500 } });
-    emu.faults.add({ op: 'GetObject', action: { type: 'status', status: 503 } });
-    assert.equal((await cos(emu, upload, { method: 'HEAD', key: upload.key })).status, 500);
-    assert.equal(await cosCode(await cos(emu, upload, { method: 'GET', key: upload.key })), 'ServiceUnavailable');
+    t.emu.faults.add({ op: 'HeadObject', action: { type: 'status', status: 500 } });
+    t.emu.faults.add({ op: 'GetObject', action: { type: 'status', status: 503 } });
+    assert.equal((await cos(t.emu, t.upload, { method: 'HEAD', key: t.upload.key })).status, 500);
+    assert.equal(await cosCode(await cos(t.emu, t.upload, { method: 'GET', key: t.upload.key })), 'ServiceUnavailable');
   });
 
   it('status on a VOD action: the cloud’s envelope with the code (HTTP 200 unless asked otherwise)', async () => {
-    emu.faults.add({ op: 'ApplyUpload', times: 2, action: { type: 'status', status: 200, code: 'RequestLimitExceeded', message: 'slow down' } });
-    assert.equal(await vodError(emu, 'ApplyUpload', { MediaType: 'mp4' }), 'RequestLimitExceeded');
-    assert.equal(await vodError(emu, 'ApplyUpload', { MediaType: 'mp4' }), 'RequestLimitExceeded');
-    await applyUpload(emu);
-    emu.faults.add({ op: 'CommitUpload', action: { type: 'status', status: 500 } });
-    const { res, response } = await vodRaw(emu, 'CommitUpload', { VodSessionKey: 'x' });
+    t.emu.faults.add({ op: 'ApplyUpload', times: 2, action: { type: 'status', status: 200, code: 'RequestLimitExceeded', message: 'slow down' } });
+    assert.equal(await vodError(t.emu, 'ApplyUpload', { MediaType: 'mp4' }), 'RequestLimitExceeded');
+    assert.equal(await vodError(t.emu, 'ApplyUpload', { MediaType: 'mp4' }), 'RequestLimitExceeded');
+    await applyUpload(t.emu);
+    t.emu.faults.add({ op: 'CommitUpload', action: { type: 'status', status: 500 } });
+    const { res, response } = await vodRaw(t.emu, 'CommitUpload', { VodSessionKey: 'x' });
     assert.equal(res.status, 500);
     assert.equal(response.Error?.Code, 'InternalError');
   });
 
   it('status on media URLs (op Media) and on one UploadPart part number only', async () => {
-    const u = await applyUpload(emu);
-    await cos(emu, u, { method: 'PUT', key: u.key, body: bytes(10) });
-    const commit = await vod<{ MediaUrl: string }>(emu, 'CommitUpload', { VodSessionKey: u.VodSessionKey });
-    emu.faults.add({ op: 'Media', action: { type: 'status', status: 503 } });
-    assert.equal((await emu.app.request(commit.MediaUrl)).status, 503);
-    assert.equal((await emu.app.request(commit.MediaUrl)).status, 200);
+    const u = await applyUpload(t.emu);
+    await cos(t.emu, u, { method: 'PUT', key: u.key, body: bytes(10) });
+    const commit = await vod<{ MediaUrl: string }>(t.emu, 'CommitUpload', { VodSessionKey: u.VodSessionKey });
+    t.emu.faults.add({ op: 'Media', action: { type: 'status', status: 503 } });
+    assert.equal((await t.emu.app.request(commit.MediaUrl)).status, 503);
+    assert.equal((await t.emu.app.request(commit.MediaUrl)).status, 200);
 
-    const mp = await applyUpload(emu);
-    const init = await (await cos(emu, mp, { method: 'POST', key: mp.key, query: { uploads: '' } })).text();
+    const mp = await applyUpload(t.emu);
+    const init = await (await cos(t.emu, mp, { method: 'POST', key: mp.key, query: { uploads: '' } })).text();
     const uploadId = /<UploadId>([^<]+)</.exec(init)![1]!;
-    emu.faults.add({ op: 'UploadPart', partNumber: 2, action: { type: 'status', status: 500 } });
-    const part = (n: number) => cos(emu, mp, { method: 'PUT', key: mp.key, query: { partNumber: String(n), uploadId }, body: bytes(10, n) });
+    t.emu.faults.add({ op: 'UploadPart', partNumber: 2, action: { type: 'status', status: 500 } });
+    const part = (n: number) => cos(t.emu, mp, { method: 'PUT', key: mp.key, query: { partNumber: String(n), uploadId }, body: bytes(10, n) });
     assert.equal((await part(1)).status, 200);
     assert.equal((await part(2)).status, 500);
     assert.equal((await part(2)).status, 200);
   });
 
   it('delay holds the request, then handles it', async () => {
-    emu.faults.add({ op: 'HeadObject', action: { type: 'delay', ms: 150 } });
-    const t = performance.now();
-    const res = await cos(emu, upload, { method: 'HEAD', key: upload.key });
+    t.emu.faults.add({ op: 'HeadObject', action: { type: 'delay', ms: 150 } });
+    const started = performance.now();
+    const res = await cos(t.emu, t.upload, { method: 'HEAD', key: t.upload.key });
     assert.equal(res.status, 200);
-    assert.ok(performance.now() - t >= 140);
+    assert.ok(performance.now() - started >= 140);
   });
 
   it('cut under app.request(): the response body fails, nothing is stored', async () => {
-    const u = await applyUpload(emu);
-    emu.faults.add({ op: 'PutObject', action: { type: 'cut', afterBytes: 1000 } });
-    const res = await cos(emu, u, { method: 'PUT', key: u.key, body: bytes(5000) });
+    const u = await applyUpload(t.emu);
+    t.emu.faults.add({ op: 'PutObject', action: { type: 'cut', afterBytes: 1000 } });
+    const res = await cos(t.emu, u, { method: 'PUT', key: u.key, body: bytes(5000) });
     await assert.rejects(res.arrayBuffer());
-    assert.equal((await cos(emu, u, { method: 'HEAD', key: u.key })).status, 404);
+    assert.equal((await cos(t.emu, u, { method: 'HEAD', key: u.key })).status, 404);
   });
 });
 
@@ -127,45 +116,14 @@ function raw(url: string, method: string, headers: Record<string, string>, body?
 }
 
 describe('faults and stats over a real server', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  let upload: ApplyUploadResponse;
-  let key: string;
-  let host: string;
-
-  const sign = async (method: string, query: Record<string, string> = {}) => {
-    const cert = upload.TempCertificate!;
-    const sig = await signCos({ secretId: cert.SecretId, secretKey: cert.SecretKey, method, key, query, headers: { host } });
-    return { host, authorization: sig.authorization, 'x-cos-security-token': cert.Token };
-  };
-  const url = (query = '') => `${emu.url}/cos/${upload.StorageBucket}${cosKeyPath(key)}${query}`;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vod-emu-faults-'));
-    emu = await startEmulator({ dataDir: dir, port: 0, log: () => {} });
-    host = new URL(emu.url).host;
-    const { signTc3 } = await import('@vod-uploader/tencent');
-    const body = JSON.stringify({ MediaType: 'mp4' });
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = await signTc3({ secretId: emu.info.secretId, secretKey: emu.info.secretKey, service: '127', host, timestamp: ts, body });
-    const res = await fetch(`${emu.url}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tc-action': 'ApplyUpload', 'x-tc-version': '2018-07-17', 'x-tc-timestamp': String(ts), authorization: sig.authorization },
-      body,
-    });
-    upload = ((await res.json()) as { Response: ApplyUploadResponse }).Response;
-    key = upload.MediaStoragePath.slice(1);
-  });
-  after(async () => {
-    await emu.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const s = servedUpload('vod-emu-faults-');
+  const { sign, url } = s;
 
   it('serves the info the CLI prints', () => {
-    assert.match(emu.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(emu.info.vodEndpoint, emu.url);
-    assert.equal(emu.info.cosDomain, `${host}/cos/{Bucket}`);
-    assert.equal(emu.info.appId, '1250000000');
+    assert.match(s.emu.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(s.emu.info.vodEndpoint, s.emu.url);
+    assert.equal(s.emu.info.cosDomain, `${s.host}/cos/{Bucket}`);
+    assert.equal(s.emu.info.appId, '1250000000');
   });
 
   it('cut destroys the connection mid-body; the part is not stored; a retry succeeds', async () => {
@@ -173,14 +131,14 @@ describe('faults and stats over a real server', () => {
     const uploadId = /<UploadId>([^<]+)</.exec(await init.text())![1]!;
     const q = { partNumber: '1', uploadId };
     const body = bytes(2 * MiB, 61);
-    await fetch(`${emu.url}/__emulator/stats`, { method: 'DELETE' });
+    await fetch(`${s.emu.url}/__emulator/stats`, { method: 'DELETE' });
     const rule = { op: 'UploadPart', partNumber: 1, action: { type: 'cut', afterBytes: MiB } };
-    assert.equal((await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify(rule) })).status, 204);
+    assert.equal((await fetch(`${s.emu.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify(rule) })).status, 204);
     assert.equal(await raw(url(`?partNumber=1&uploadId=${uploadId}`), 'PUT', await sign('PUT', q), body), 'cut');
     const list = await fetch(url(`?uploadId=${uploadId}`), { headers: await sign('GET', { uploadId }) });
     assert.doesNotMatch(await list.text(), /<Part>/);
     assert.equal(await raw(url(`?partNumber=1&uploadId=${uploadId}`), 'PUT', await sign('PUT', q), body), 200);
-    const stats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as {
+    const stats = (await (await fetch(`${s.emu.url}/__emulator/stats`)).json()) as {
       ops: Record<string, number>;
       uploadParts: Record<string, number>;
       uploadPartsStored: Record<string, number>;
@@ -197,40 +155,40 @@ describe('faults and stats over a real server', () => {
 
   it('cut without afterBytes: a PUT after half its body (nothing stored), a GET at once', async () => {
     assert.equal(await raw(url(), 'PUT', await sign('PUT'), bytes(1000)), 200);
-    emu.stats.reset();
-    emu.faults.add({ op: 'PutObject', action: { type: 'cut' } });
+    s.emu.stats.reset();
+    s.emu.faults.add({ op: 'PutObject', action: { type: 'cut' } });
     assert.equal(await raw(url(), 'PUT', await sign('PUT'), bytes(MiB, 5)), 'cut');
-    const received = emu.stats.snapshot().bytesReceived;
+    const received = s.emu.stats.snapshot().bytesReceived;
     assert.ok(received >= MiB / 2 && received < MiB, String(received));
     const head = await fetch(url(), { method: 'HEAD', headers: await sign('HEAD') });
     assert.equal(head.headers.get('content-length'), '1000');
-    emu.faults.add({ op: 'GetObject', action: { type: 'cut' } });
+    s.emu.faults.add({ op: 'GetObject', action: { type: 'cut' } });
     assert.equal(await raw(url(), 'GET', await sign('GET')), 'cut');
     assert.equal(await raw(url(), 'GET', await sign('GET')), 200);
   });
 
   it('cut on a VOD action drops the connection', async () => {
-    emu.faults.add({ op: 'SearchMedia', action: { type: 'cut', afterBytes: 0 } });
-    await assert.rejects(fetch(`${emu.url}/`, { method: 'POST', headers: { 'x-tc-action': 'SearchMedia' }, body: '{}' }));
+    s.emu.faults.add({ op: 'SearchMedia', action: { type: 'cut', afterBytes: 0 } });
+    await assert.rejects(fetch(`${s.emu.url}/`, { method: 'POST', headers: { 'x-tc-action': 'SearchMedia' }, body: '{}' }));
   });
 
   it('control routes: add, list and reset faults over HTTP (CORS), reject bad rules, reset stats', async () => {
-    const bad = await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', body: '{"op":"PutObject","action":{"type":"nope"}}' });
+    const bad = await fetch(`${s.emu.url}/__emulator/faults`, { method: 'POST', body: '{"op":"PutObject","action":{"type":"nope"}}' });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /type/);
-    await fetch(`${emu.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ op: 'HeadObject', times: 3, action: { type: 'status', status: 503 } }) });
-    const listed = (await (await fetch(`${emu.url}/__emulator/faults`)).json()) as Array<{ op: string; times: number }>;
+    await fetch(`${s.emu.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ op: 'HeadObject', times: 3, action: { type: 'status', status: 503 } }) });
+    const listed = (await (await fetch(`${s.emu.url}/__emulator/faults`)).json()) as Array<{ op: string; times: number }>;
     assert.deepEqual(listed.map((r) => [r.op, r.times]), [['HeadObject', 3]]);
     assert.equal(await raw(url(), 'HEAD', await sign('HEAD')), 503);
-    const reset = await fetch(`${emu.url}/__emulator/faults`, { method: 'DELETE', headers: { origin: 'http://page.test' } });
+    const reset = await fetch(`${s.emu.url}/__emulator/faults`, { method: 'DELETE', headers: { origin: 'http://page.test' } });
     assert.equal(reset.status, 204);
     assert.equal(reset.headers.get('access-control-allow-origin'), 'http://page.test');
     assert.equal(await raw(url(), 'HEAD', await sign('HEAD')), 200);
-    const pre = await fetch(`${emu.url}/__emulator/faults`, { method: 'OPTIONS', headers: { origin: 'http://page.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const pre = await fetch(`${s.emu.url}/__emulator/faults`, { method: 'OPTIONS', headers: { origin: 'http://page.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
     assert.equal(pre.status, 200);
     assert.equal(pre.headers.get('access-control-allow-headers'), 'content-type');
-    await fetch(`${emu.url}/__emulator/stats`, { method: 'DELETE' });
-    const stats = (await (await fetch(`${emu.url}/__emulator/stats`)).json()) as { ops: Record<string, number>; bytesReceived: number };
+    await fetch(`${s.emu.url}/__emulator/stats`, { method: 'DELETE' });
+    const stats = (await (await fetch(`${s.emu.url}/__emulator/stats`)).json()) as { ops: Record<string, number>; bytesReceived: number };
     assert.deepEqual(stats.ops, {});
     assert.equal(stats.bytesReceived, 0);
   });
@@ -238,17 +196,8 @@ describe('faults and stats over a real server', () => {
   it('media URLs are served over HTTP with Range (as a <video> seeks)', async () => {
     const body = bytes(200_000, 70);
     assert.equal(await raw(url(), 'PUT', await sign('PUT'), body), 200);
-    const { signTc3 } = await import('@vod-uploader/tencent');
-    const json = JSON.stringify({ VodSessionKey: upload.VodSessionKey });
-    const ts = Math.floor(Date.now() / 1000);
-    const sig = await signTc3({ secretId: emu.info.secretId, secretKey: emu.info.secretKey, service: '127', host, timestamp: ts, body: json });
-    const res = await fetch(`${emu.url}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tc-action': 'CommitUpload', 'x-tc-version': '2018-07-17', 'x-tc-timestamp': String(ts), authorization: sig.authorization },
-      body: json,
-    });
-    const mediaUrl = ((await res.json()) as { Response: { MediaUrl: string } }).Response.MediaUrl;
-    assert.ok(mediaUrl.startsWith(`${emu.url}/media/`));
+    const { MediaUrl: mediaUrl } = await s.vod<{ MediaUrl: string }>('CommitUpload', { VodSessionKey: s.upload.VodSessionKey });
+    assert.ok(mediaUrl.startsWith(`${s.emu.url}/media/`));
     const part = await fetch(mediaUrl, { headers: { range: 'bytes=150000-' } });
     assert.equal(part.status, 206);
     assert.equal(part.headers.get('content-range'), 'bytes 150000-199999/200000');

@@ -1,14 +1,17 @@
 /**
  * Helpers for this package's own tests (not exported): a throw-away emulator over a temp dir, VOD calls signed
- * with `signTc3`, and COS requests signed with `signCos` under a temporary credential from ApplyUpload.
+ * with `signTc3`, and COS requests signed with `signCos` under a temporary credential from ApplyUpload — through
+ * `app.request()`, or over HTTP to a real server ({@link servedUpload}).
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { cosKeyPath, signCos, signTc3, type ApplyUploadResponse } from '@vod-uploader/tencent';
 import { createEmulator, type Emulator } from './app.ts';
 import type { EmulatorOptions } from './options.ts';
+import { startEmulator, type RunningEmulator } from './server.ts';
 
 export const ORIGIN = 'http://127.0.0.1:9000';
 export const HOST = '127.0.0.1:9000';
@@ -99,6 +102,74 @@ export type Upload = ApplyUploadResponse & { key: string; coverKey: string };
 export async function applyUpload(emu: TestEmulator, params: Record<string, unknown> = { MediaType: 'mp4' }): Promise<Upload> {
   const r = await vod<ApplyUploadResponse>(emu, 'ApplyUpload', params);
   return { ...r, key: r.MediaStoragePath.slice(1), coverKey: (r.CoverStoragePath ?? '').slice(1) };
+}
+
+/**
+ * A {@link testEmulator} and one ApplyUpload for a `describe` block: made in `before`, disposed in `after`. Read
+ * the fields in tests and hooks (they are set once `before` has run).
+ */
+export function emulatorWithUpload(options: Partial<EmulatorOptions> = {}): { emu: TestEmulator; upload: Upload } {
+  const t = {} as { emu: TestEmulator; upload: Upload };
+  before(async () => {
+    t.emu = testEmulator(options);
+    t.upload = await applyUpload(t.emu);
+  });
+  after(() => t.emu.dispose());
+  return t;
+}
+
+/** A real server ({@link servedUpload}) with one ApplyUpload; `key` is its media key (without the leading `/`). */
+export interface ServedUpload {
+  emu: RunningEmulator;
+  dir: string;
+  /** `127.0.0.1:port`. */
+  host: string;
+  upload: ApplyUploadResponse;
+  key: string;
+  /** Headers of a COS request on `key`, q-signed with the temporary credential over `host` and `headers`. */
+  sign(method: string, query?: Record<string, string>, headers?: Record<string, string>): Promise<Record<string, string>>;
+  /** The URL of `key`, then `query` as given (`'?uploads'`). */
+  url(query?: string): string;
+  /** A VOD API call over HTTP, TC3-signed (service `127`, as the SDK signs for 127.0.0.1); returns `Response`. */
+  vod<T = Record<string, unknown>>(action: string, params: unknown): Promise<T>;
+}
+
+/**
+ * A real server (`startEmulator` on a free port, over a new temp dir named `prefix…`) and one ApplyUpload over
+ * HTTP, for a `describe` block: started in `before`, closed and deleted in `after`.
+ */
+export function servedUpload(prefix: string): ServedUpload {
+  const s = {} as ServedUpload;
+  s.sign = async (method, query = {}, headers = {}) => {
+    const cert = s.upload.TempCertificate!;
+    const sig = await signCos({ secretId: cert.SecretId, secretKey: cert.SecretKey, method, key: s.key, query, headers: { host: s.host, ...headers } });
+    return { host: s.host, ...headers, authorization: sig.authorization, 'x-cos-security-token': cert.Token };
+  };
+  s.url = (query = '') => `${s.emu.url}/cos/${s.upload.StorageBucket}${cosKeyPath(s.key)}${query}`;
+  s.vod = async <T>(action: string, params: unknown) => {
+    const body = JSON.stringify(params);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const { secretId, secretKey } = s.emu.info;
+    const sig = await signTc3({ secretId, secretKey, service: '127', host: s.host, timestamp, body });
+    const res = await fetch(`${s.emu.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tc-action': action, 'x-tc-version': '2018-07-17', 'x-tc-timestamp': String(timestamp), authorization: sig.authorization },
+      body,
+    });
+    return ((await res.json()) as { Response: T }).Response;
+  };
+  before(async () => {
+    s.dir = mkdtempSync(join(tmpdir(), prefix));
+    s.emu = await startEmulator({ dataDir: s.dir, port: 0, log: () => {} });
+    s.host = new URL(s.emu.url).host;
+    s.upload = await s.vod<ApplyUploadResponse>('ApplyUpload', { MediaType: 'mp4' });
+    s.key = s.upload.MediaStoragePath.slice(1);
+  });
+  after(async () => {
+    await s.emu.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+  return s;
 }
 
 export interface CosCall {
