@@ -4,7 +4,8 @@
 //   2. the signer (packages/signer bin) wired to it, with a random session secret,
 //   3. the demo page (Vite dev server, demo/), proxying /vod to the signer (same origin: no CORS needed).
 // Ctrl-C stops all three (by PID). Settings (env): EMULATOR_PORT (default 9000, 0 = any), DEMO_PORT (default 5173,
-// 0 = any), VOD_DATA_DIR (default ./.vod-data). With --json, prints {"url","signer","emulator"} instead of text.
+// 0 = any), VOD_DATA_DIR (default ./.vod-data), VOD_PROCEDURE (the task flow of every upload, default
+// LongVideoPreset). With --json, prints {"url","signer","emulator"} instead of text.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -90,6 +91,8 @@ try {
     SIGNER_HOST: '127.0.0.1',
     SIGNER_BASE_PATH: '/vod',
     SIGNER_MEDIA_API: 'read', // the demo's media list and processing status (the bin allows it on loopback only)
+    // Every upload runs a task flow, so the page shows processing, then ready (the emulator ends a flow in 3 s).
+    VOD_PROCEDURE: process.env.VOD_PROCEDURE ?? 'LongVideoPreset',
   });
   const signed = await firstLine(signer, 'signer', (line) => (line.startsWith('{') ? JSON.parse(line) : null));
 

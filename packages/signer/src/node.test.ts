@@ -79,6 +79,7 @@ describe('vod-signer configuration', () => {
       sessionSecret: SESSION_SECRET,
       region: undefined,
       subAppId: undefined,
+      procedure: undefined,
       vodEndpoint: undefined,
       cosEndpoint: undefined,
       port: 8787,
@@ -92,6 +93,7 @@ describe('vod-signer configuration', () => {
       ...base,
       VOD_REGION: 'ap-chongqing',
       VOD_SUB_APP_ID: '1500000001',
+      VOD_PROCEDURE: 'LongVideoPreset',
       VOD_ENDPOINT: 'http://127.0.0.1:9000',
       VOD_COS_ENDPOINT: 'http://127.0.0.1:9000/cos/{Bucket}',
       SIGNER_PORT: '0',
@@ -101,6 +103,7 @@ describe('vod-signer configuration', () => {
       SIGNER_RATE_LIMIT: 'off',
     });
     assert.equal(full.subAppId, 1500000001);
+    assert.equal(full.procedure, 'LongVideoPreset');
     assert.equal(full.port, 0);
     assert.equal(full.basePath, '/vod');
     assert.deepEqual(full.corsOrigins, ['https://app.example', 'http://localhost:5173']);
@@ -128,6 +131,7 @@ describe('vod-signer configuration', () => {
         SIGNER_SESSION_SECRET: 'tiny-s3cr3t',
         VOD_REGION: 'Guangzhou',
         VOD_SUB_APP_ID: '-3',
+        VOD_PROCEDURE: 'bad\nname',
         VOD_ENDPOINT: 'ftp://x',
         VOD_COS_ENDPOINT: 'http://127.0.0.1/cos/',
         SIGNER_PORT: '70000',
@@ -139,14 +143,14 @@ describe('vod-signer configuration', () => {
       error = e;
     }
     assert.ok(error instanceof ConfigError);
-    for (const name of ['VOD_SECRET_ID is missing', 'VOD_SECRET_KEY is malformed', 'SIGNER_SESSION_SECRET is too short', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_BASE_PATH', 'SIGNER_CORS_ORIGINS', 'SIGNER_RATE_LIMIT']) {
+    for (const name of ['VOD_SECRET_ID is missing', 'VOD_SECRET_KEY is malformed', 'SIGNER_SESSION_SECRET is too short', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_PROCEDURE', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_BASE_PATH', 'SIGNER_CORS_ORIGINS', 'SIGNER_RATE_LIMIT']) {
       assert.ok(error.message.includes(name), `mentions ${name}`);
     }
     assert.ok(!error.message.includes(secretValue) && !error.message.includes('tiny-s3cr3t'));
   });
 
   it('--help documents every setting', () => {
-    for (const name of ['VOD_SECRET_ID', 'VOD_SECRET_KEY', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_HOST', 'SIGNER_CORS_ORIGINS', 'SIGNER_SESSION_SECRET', 'SIGNER_BASE_PATH', 'SIGNER_RATE_LIMIT', 'SIGNER_MEDIA_API', '/media/:fileId/status', '/healthz']) {
+    for (const name of ['VOD_SECRET_ID', 'VOD_SECRET_KEY', 'VOD_REGION', 'VOD_SUB_APP_ID', 'VOD_PROCEDURE', 'VOD_ENDPOINT', 'VOD_COS_ENDPOINT', 'SIGNER_PORT', 'SIGNER_HOST', 'SIGNER_CORS_ORIGINS', 'SIGNER_SESSION_SECRET', 'SIGNER_BASE_PATH', 'SIGNER_RATE_LIMIT', 'SIGNER_MEDIA_API', '/media/:fileId/status', '/healthz']) {
       assert.ok(HELP.includes(name), name);
     }
   });
@@ -290,6 +294,44 @@ describe('vod-emulator + vod-signer over loopback', () => {
     assert.deepEqual(new Uint8Array(await (await fetch(covered.json.coverUrl, { signal: AbortSignal.timeout(10_000) })).arrayBuffer()), png);
     assert.equal((await get(`/media/${video.fileId}`, { method: 'DELETE' })).status, 204);
     assert.equal((await get(`/media/${video.fileId}`)).json.error.code, 'not_found');
+  });
+
+  it('runs VOD_PROCEDURE on every upload: the media is processing until the emulator ends the task flow', async () => {
+    const { child, info } = await launch(SIGNER_BIN, [], {
+      VOD_SECRET_ID: emu.secretId!,
+      VOD_SECRET_KEY: emu.secretKey!,
+      VOD_ENDPOINT: emu.vodEndpoint!,
+      VOD_COS_ENDPOINT: `http://${emu.cosDomain!}`,
+      SIGNER_SESSION_SECRET: SESSION_SECRET,
+      SIGNER_PORT: '0',
+      SIGNER_RATE_LIMIT: 'off',
+      SIGNER_MEDIA_API: 'read',
+      VOD_PROCEDURE: 'LongVideoPreset',
+    });
+    try {
+      const at = info.signer!;
+      const post = async (path: string, body: unknown) =>
+        (await fetch(`${at}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) })).json();
+      const small = new Uint8Array(randomBytes(1000));
+      // The client asks for no task flow (and may not choose one): the server's is forced.
+      const created = await post('/uploads', { file: { name: 'flow.mp4', size: small.length }, options: { procedure: 'Other' } });
+      assert.equal(created.error?.code, 'policy_option', 'a client may not pick the task flow');
+      const single = await post('/uploads', { file: { name: 'flow.mp4', size: small.length } });
+      const signed = await post('/uploads/sign', { session: single.session, media: { md5: createHash('md5').update(small).digest('base64') } });
+      assert.equal((await put(signed.urls[0].url, small, signed.urls[0].headers)).status, 200);
+      const done = await post('/uploads/complete', { session: single.session });
+      const status = async () => (await (await fetch(`${at}/media/${done.fileId}/status`, { signal: AbortSignal.timeout(10_000) })).json()).status;
+      assert.equal(await status(), 'processing');
+      let last = '';
+      for (let i = 0; i < 100 && last !== 'ready'; i++) {
+        last = await status();
+        if (last !== 'ready') await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(last, 'ready', 'the emulator ends the flow after 3 s');
+    } finally {
+      child.proc.kill('SIGTERM');
+      await child.exited;
+    }
   });
 
   it('answers errors in JSON', async () => {

@@ -30,6 +30,7 @@ Required:
 Optional:
   VOD_REGION              X-TC-Region of VOD API calls, e.g. ap-guangzhou (VOD is region-less; default none).
   VOD_SUB_APP_ID          VOD sub-application id of every upload (required by accounts opened after 2023-12-25).
+  VOD_PROCEDURE           Task flow (Procedure template name) run on every upload; clients cannot choose another.
   VOD_ENDPOINT            VOD API base URL (default https://vod.tencentcloudapi.com; the emulator: http://127.0.0.1:9000).
   VOD_COS_ENDPOINT        Storage URL template with {Bucket} and {Region}
                           (default https://{Bucket}.cos.{Region}.myqcloud.com; the emulator: http://127.0.0.1:9000/cos/{Bucket}).
@@ -67,6 +68,8 @@ export interface NodeConfig {
   sessionSecret: string;
   region?: string;
   subAppId?: number;
+  /** The task flow of every upload (VOD_PROCEDURE). */
+  procedure?: string;
   vodEndpoint?: string;
   cosEndpoint?: string;
   port: number;
@@ -125,6 +128,11 @@ export function configFromEnv(env: Env): NodeConfig {
     if (!(subAppId >= 1 && subAppId <= 2 ** 32 - 1)) problems.push('VOD_SUB_APP_ID is malformed: a positive integer expected.');
   }
 
+  const procedure = get('VOD_PROCEDURE');
+  if (procedure !== undefined && !/^[^\x00-\x1f\x7f]{1,64}$/u.test(procedure)) {
+    problems.push('VOD_PROCEDURE is malformed: a task flow name of 1 to 64 characters expected.');
+  }
+
   const vodEndpoint = get('VOD_ENDPOINT');
   if (vodEndpoint !== undefined && !httpUrl(vodEndpoint)) problems.push('VOD_ENDPOINT is malformed: an http(s) URL like https://vod.tencentcloudapi.com expected.');
   const cosEndpoint = get('VOD_COS_ENDPOINT');
@@ -177,7 +185,7 @@ export function configFromEnv(env: Env): NodeConfig {
   }
 
   if (problems.length) throw new ConfigError(problems.join('\n'));
-  return { secretId, secretKey, sessionSecret, region, subAppId, vodEndpoint, cosEndpoint, port, host, basePath, corsOrigins, rateLimit, media };
+  return { secretId, secretKey, sessionSecret, region, subAppId, procedure, vodEndpoint, cosEndpoint, port, host, basePath, corsOrigins, rateLimit, media };
 }
 
 /** SHA-1 through node:crypto (native, ~10× the pure-JS hasher) for the instant-upload verifier. */
@@ -210,6 +218,7 @@ export function createNodeApp(config: NodeConfig, log: (line: string) => void = 
     cosEndpoint: config.cosEndpoint,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
+    ...(config.procedure && { policy: { forced: { procedure: config.procedure } } }),
     instant: { createHasher: nodeSha1 },
     // No authentication in the bin: one open scope; media only as SIGNER_MEDIA_API grants (loopback only).
     authorize: () => ({ scope: 'public', media: config.media }),
