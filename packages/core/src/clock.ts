@@ -1,6 +1,6 @@
 /**
  * Injected time and connectivity: the engine never calls `setTimeout`, `Date.now` or `navigator.onLine`
- * directly, so tests drive time and the network state.
+ * directly, so tests drive time and the network state. Also the one way the engine waits on a signal.
  * @module
  */
 import { abortError } from './errors.ts';
@@ -24,40 +24,45 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? abortError();
 }
 
-/** Waits `ms` on `clock`; rejects with the signal's reason when it aborts first. */
-export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * A promise that `start` settles, rejected with the signal's reason if it aborts first. `start` may return a
+ * cleanup, which runs once either way (as does the removal of the abort listener).
+ */
+export function abortable<T>(
+  signal: AbortSignal | undefined,
+  start: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      reject(abortReason(signal!));
-    };
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    let cleanup: (() => void) | void;
+    let settled = false;
+    const settle =
+      <V>(fn: (value: V) => void) =>
+      (value: V) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        cleanup?.();
+        fn(value);
+      };
+    const onAbort = () => settle(reject)(abortReason(signal!));
     signal?.addEventListener('abort', onAbort, { once: true });
+    cleanup = start(settle(resolve), settle(reject));
+    if (settled) cleanup?.();
+  });
+}
+
+/** Waits `ms` on `clock`; rejects with the signal's reason when it aborts first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return abortable(signal, (resolve) => {
+    const handle = clock.setTimeout(resolve, Math.max(0, ms));
+    return () => clock.clearTimeout(handle);
   });
 }
 
 /** Resolves with `promise`, or rejects with the signal's reason when it aborts first (the promise runs on). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return signal ? abortable(signal, (resolve, reject) => void promise.then(resolve, reject)) : promise;
 }
 
 /** Whether the network is up, and a way to hear when that changes. */
@@ -117,22 +122,7 @@ export function createManualConnectivity(online = true): ManualConnectivity {
 
 /** Resolves at once when online, else on the next `online` change; rejects when the signal aborts first. */
 export function waitOnline(connectivity: Connectivity, signal?: AbortSignal): Promise<void> {
-  if (connectivity.isOnline()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortReason(signal));
-    const done = () => {
-      unsubscribe();
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      done();
-      reject(abortReason(signal!));
-    };
-    const unsubscribe = connectivity.subscribe((online) => {
-      if (!online) return;
-      done();
-      resolve();
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return connectivity.isOnline()
+    ? Promise.resolve()
+    : abortable(signal, (resolve) => connectivity.subscribe((online) => online && resolve()));
 }

@@ -1,6 +1,7 @@
 /**
  * The one error of the upload engine: {@link UploadError}, with a {@link ErrorCode}, whether trying again may help,
- * and what the other side said (HTTP status, the cloud's or signer's code, its request id).
+ * and what the other side said (HTTP status, the cloud's or signer's code, its request id). The `code` is the
+ * stable contract; messages are short English for logs (`<vod-uploader>` shows its own localized text per code).
  * @module
  */
 
@@ -31,16 +32,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Storage and API codes that mean "busy or broken for now": worth another try. */
-const RETRYABLE_CLOUD_CODES: ReadonlySet<string> = new Set([
-  'SlowDown',
-  'ServiceUnavailable',
-  'InternalError',
-  'RequestTimeout',
-  'RequestLimitExceeded',
-  'RequestTimeTooSkewed',
-  'TooManyRequests',
-]);
+/** Storage and API codes that mean "busy or broken for now" (also as the head of a dotted code): worth another try. */
+const RETRYABLE_CLOUD_CODE = /^(SlowDown|ServiceUnavailable|InternalError|RequestTimeout|RequestLimitExceeded|RequestTimeTooSkewed|TooManyRequests)(\.|$)/;
 
 /** Whether an HTTP status is worth retrying: 408, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
@@ -52,22 +45,10 @@ export function isRetryableStatus(status: number): boolean {
  * throttling or internal codes are retryable; other 4xx, signer refusals, bad files, aborts and mismatches are not.
  */
 export function retryableByDefault(code: ErrorCode, status?: number, cloudCode?: string): boolean {
-  switch (code) {
-    case ErrorCode.NETWORK:
-    case ErrorCode.TIMEOUT:
-    case ErrorCode.EXPIRED:
-      return true;
-    case ErrorCode.HTTP:
-    case ErrorCode.CLOUD:
-    case ErrorCode.SIGNER: {
-      if (status !== undefined && isRetryableStatus(status)) return true;
-      if (cloudCode === undefined) return false;
-      const head = cloudCode.split('.', 1)[0]!;
-      return RETRYABLE_CLOUD_CODES.has(cloudCode) || RETRYABLE_CLOUD_CODES.has(head);
-    }
-    default:
-      return false;
-  }
+  return code === 'network' || code === 'timeout' || code === 'expired'
+    ? true
+    : (code === 'http' || code === 'cloud' || code === 'signer') &&
+        ((status !== undefined && isRetryableStatus(status)) || RETRYABLE_CLOUD_CODE.test(cloudCode ?? ''));
 }
 
 export interface UploadErrorOptions {
@@ -108,43 +89,42 @@ export class UploadError extends Error {
   readonly partNumber?: number;
 
   constructor(code: ErrorCode, message: string, options: UploadErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const { status, cloudCode, requestId, retryAfter, partNumber, retryable, cause } = options;
+    super(message, cause === undefined ? undefined : { cause });
     this.code = code;
-    this.status = options.status;
-    this.cloudCode = options.cloudCode;
-    this.requestId = options.requestId;
-    this.retryAfter = options.retryAfter;
-    this.partNumber = options.partNumber;
-    this.retryable = options.retryable ?? retryableByDefault(code, options.status, options.cloudCode);
+    this.status = status;
+    this.cloudCode = cloudCode;
+    this.requestId = requestId;
+    this.retryAfter = retryAfter;
+    this.partNumber = partNumber;
+    this.retryable = retryable ?? retryableByDefault(code, status, cloudCode);
   }
 
   toJSON(): UploadErrorInfo {
-    const info: UploadErrorInfo = { name: 'UploadError', code: this.code, message: this.message, retryable: this.retryable };
-    if (this.status !== undefined) info.status = this.status;
-    if (this.cloudCode !== undefined) info.cloudCode = this.cloudCode;
-    if (this.requestId !== undefined) info.requestId = this.requestId;
-    if (this.partNumber !== undefined) info.partNumber = this.partNumber;
+    const { code, message, retryable, status, cloudCode, requestId, partNumber } = this;
+    const info: UploadErrorInfo = { name: 'UploadError', code, message, retryable, status, cloudCode, requestId, partNumber };
+    for (const key in info) if (info[key as keyof UploadErrorInfo] === undefined) delete info[key as 'status'];
     return info;
   }
 }
 
 /** An `ABORTED` error (the reason the engine uses for its own cancels). */
-export function abortError(message = 'The upload was cancelled.'): UploadError {
-  return new UploadError(ErrorCode.ABORTED, message, { retryable: false });
+export function abortError(message = 'The upload was cancelled.', cause?: unknown): UploadError {
+  return new UploadError(ErrorCode.ABORTED, message, { retryable: false, cause });
 }
 
 /** True for `ABORTED` upload errors and DOM `AbortError`s. */
 export function isAbortError(error: unknown): boolean {
-  if (error instanceof UploadError) return error.code === ErrorCode.ABORTED;
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+  return error instanceof UploadError ? error.code === ErrorCode.ABORTED : (error as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 /** Anything thrown, as an {@link UploadError}: upload errors pass through, aborts become `ABORTED`, the rest `NETWORK`/`HASH` per `fallback`. */
 export function toUploadError(error: unknown, fallback: ErrorCode = ErrorCode.NETWORK): UploadError {
-  if (error instanceof UploadError) return error;
-  if (isAbortError(error)) return new UploadError(ErrorCode.ABORTED, 'The upload was cancelled.', { cause: error, retryable: false });
-  const message = error instanceof Error && error.message ? error.message : String(error);
-  return new UploadError(fallback, message, { cause: error });
+  return error instanceof UploadError
+    ? error
+    : isAbortError(error)
+      ? abortError(undefined, error)
+      : new UploadError(fallback, (error as Error | null)?.message || String(error), { cause: error });
 }
 
 /**
@@ -152,26 +132,17 @@ export function toUploadError(error: unknown, fallback: ErrorCode = ErrorCode.NE
  * Returns `undefined` for a missing or unreadable value.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value == null) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
+  const text = value?.trim();
+  if (!text) return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-const XML_FIELD = (xml: string, name: string): string | undefined => {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return match ? decodeXml(match[1]!) : undefined;
-};
-
-function decodeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
+/** The text of `<name>…</name>` in a storage error body, unescaped. */
+function xmlField(xml: string, name: string): string | undefined {
+  const text = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  return text?.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
 }
 
 /**
@@ -185,16 +156,20 @@ export function storageError(
   now: number,
   partNumber?: number,
 ): UploadError {
-  const cloudCode = XML_FIELD(body, 'Code');
-  const cloudMessage = XML_FIELD(body, 'Message');
-  const requestId = XML_FIELD(body, 'RequestId') ?? header('x-cos-request-id') ?? undefined;
-  const retryAfter = parseRetryAfter(header('retry-after'), now);
+  const cloudCode = xmlField(body, 'Code');
+  const cloudMessage = xmlField(body, 'Message');
   // An expired URL, or one signed with a skewed clock: signing it again is the cure.
-  const expired = status === 403 && ((cloudMessage !== undefined && /expired/i.test(cloudMessage)) || cloudCode === 'RequestTimeTooSkewed');
-  const code = expired ? ErrorCode.EXPIRED : cloudCode ? ErrorCode.CLOUD : ErrorCode.HTTP;
+  const expired = status === 403 && (/expired/i.test(cloudMessage ?? '') || cloudCode === 'RequestTimeTooSkewed');
   const what = partNumber === undefined ? 'Storage' : `Storage (part ${partNumber})`;
-  const message = cloudCode
-    ? `${what} answered ${status} ${cloudCode}${cloudMessage ? `: ${cloudMessage}` : ''}`
-    : `${what} answered HTTP ${status}`;
-  return new UploadError(code, message, { status, cloudCode, requestId, retryAfter, partNumber });
+  return new UploadError(
+    expired ? ErrorCode.EXPIRED : cloudCode ? ErrorCode.CLOUD : ErrorCode.HTTP,
+    `${what} answered ${cloudCode ? `${status} ${cloudCode}${cloudMessage ? `: ${cloudMessage}` : ''}` : `HTTP ${status}`}`,
+    {
+      status,
+      cloudCode,
+      requestId: xmlField(body, 'RequestId') ?? header('x-cos-request-id') ?? undefined,
+      retryAfter: parseRetryAfter(header('retry-after'), now),
+      partNumber,
+    },
+  );
 }

@@ -7,8 +7,8 @@
 export { createUpload } from './create-upload.ts';
 export { Upload, DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT } from './upload.ts';
 export type { DedupeMode, UploadInput, UploadOptions, UploadPlatform } from './upload.ts';
-export { initialUploadState, uploadReducer } from './upload-state.ts';
-export type { RetryState, UploadAction, UploadPhase, UploadState, UploadStatus } from './upload-state.ts';
+export { initialUploadState } from './upload-state.ts';
+export type { RetryState, UploadPhase, UploadState, UploadStatus } from './upload-state.ts';
 export { UploadGroup, createUploadGroup } from './group.ts';
 export type { UploadGroupOptions, UploadGroupState } from './group.ts';
 export { ErrorCode, UploadError, isAbortError, isRetryableStatus, parseRetryAfter, retryableByDefault, toUploadError } from './errors.ts';

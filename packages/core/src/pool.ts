@@ -3,7 +3,7 @@
  * total number of requests in flight stays bounded (see {@link createUploadGroup}).
  * @module
  */
-import { abortReason } from './clock.ts';
+import { abortable } from './clock.ts';
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -25,12 +25,6 @@ export interface PoolOptions {
   concurrency?: number;
 }
 
-interface Waiter {
-  grant: () => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
-
 /**
  * Creates a {@link Pool}.
  * @example
@@ -40,47 +34,30 @@ interface Waiter {
 export function createPool({ concurrency = DEFAULT_CONCURRENCY }: PoolOptions = {}): Pool {
   let limit = validLimit(concurrency);
   let active = 0;
-  const queue: Waiter[] = [];
-
-  function drain(): void {
-    while (active < limit && queue.length > 0) {
-      const waiter = queue.shift()!;
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      active++;
-      waiter.grant();
-    }
-  }
-
-  function release(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      active--;
+  /** Waiters, in order; each takes a slot when called. */
+  const queue: (() => void)[] = [];
+  const drain = () => {
+    while (active < limit && queue.length) queue.shift()!();
+  };
+  const acquire = (signal?: AbortSignal) =>
+    abortable<() => void>(signal, (resolve) => {
+      const grant = () => {
+        active++;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          active--;
+          drain();
+        });
+      };
+      queue.push(grant);
       drain();
-    };
-  }
-
-  function acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { grant: () => resolve(release()), signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
-          reject(abortReason(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      queue.push(waiter);
-      drain();
+      return () => queue.includes(grant) && queue.splice(queue.indexOf(grant), 1);
     });
-  }
-
   return {
     acquire,
-    async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    async run(task, signal) {
       const done = await acquire(signal);
       try {
         return await task();

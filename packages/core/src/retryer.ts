@@ -75,22 +75,17 @@ export function createRetryer({
   random = Math.random,
   connectivity = alwaysOnline,
 }: RetryerOptions = {}): Retryer {
-  function backoff(retry: number, error?: UploadError): number {
+  const backoff = (retry: number, error?: UploadError): number => {
     if (error?.code === ErrorCode.EXPIRED) return 0;
-    const ceiling = Math.min(maxDelay, baseDelay * 2 ** Math.min(retry, 52));
-    const jittered = Math.floor(random() * ceiling);
-    if (error?.retryAfter === undefined) return jittered;
-    return Math.min(maxRetryAfter, Math.max(error.retryAfter, jittered));
-  }
+    const jittered = Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** Math.min(retry, 52)));
+    return error?.retryAfter === undefined ? jittered : Math.min(maxRetryAfter, Math.max(error.retryAfter, jittered));
+  };
 
-  async function run<T>(task: (attempt: number) => Promise<T>, options: RetryRunOptions = {}): Promise<T> {
-    const { signal, onRetry, onOffline } = options;
-    const limit = options.retries ?? retries;
+  async function run<T>(task: (attempt: number) => Promise<T>, { signal, onRetry, onOffline, retries: limit = retries }: RetryRunOptions = {}): Promise<T> {
     let retry = 0;
-    let offlineWaits = 0;
-    let last: UploadError | undefined;
+    let outages = 0;
     // Every round either returns, throws, spends a retry or waits out an outage: both are capped.
-    for (let attempt = 0; attempt <= limit + MAX_OFFLINE_WAITS; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       if (!connectivity.isOnline()) {
         onOffline?.();
         await waitOnline(connectivity, signal);
@@ -100,21 +95,15 @@ export function createRetryer({
       } catch (thrown) {
         if (signal?.aborted) throw signal.reason ?? thrown;
         const error = toUploadError(thrown);
-        last = error;
         if (!error.retryable) throw error;
-        const lostNetwork = (error.code === ErrorCode.NETWORK || error.code === ErrorCode.TIMEOUT) && !connectivity.isOnline();
-        if (lostNetwork && offlineWaits < MAX_OFFLINE_WAITS) {
-          offlineWaits++;
-          continue; // waits at the top of the loop; an outage is not the request's fault
-        }
+        // An outage is not the request's fault: wait for the network (at the top of the loop) without a retry.
+        if ((error.code === ErrorCode.NETWORK || error.code === ErrorCode.TIMEOUT) && !connectivity.isOnline() && outages++ < MAX_OFFLINE_WAITS) continue;
         if (retry >= limit) throw error;
-        const delay = backoff(retry, error);
-        retry++;
+        const delay = backoff(retry++, error);
         onRetry?.({ attempt: retry, delay, error });
         if (delay > 0) await sleep(clock, delay, signal);
       }
     }
-    throw last!;
   }
 
   return { run, backoff };

@@ -5,19 +5,24 @@
  */
 import { type Clock, raceSignal } from './clock.ts';
 import { ErrorCode, UploadError } from './errors.ts';
-import { MAX_SIGN_BATCH, type SignPartRequest, type SignRequest, type SignTarget, type SignedUrl, type SignerClient, expiryMs } from './signer-client.ts';
+import { MAX_SIGN_BATCH, type SignRequest, type SignTarget, type SignedUrl, type SignerClient, expiryMs } from './signer-client.ts';
 
 /** A URL is signed again when less than this is left of it, in ms. */
 export const SIGN_MARGIN = 30_000;
 
-export type SignItem =
-  | { target: 'part'; partNumber: number; md5?: string; size?: number }
-  | { target: 'media' | 'cover'; md5?: string };
+/** One presigned request to ask for: a part (with its size for stream sessions), the single media PUT or the cover. */
+export interface SignItem {
+  target: SignTarget;
+  partNumber?: number;
+  /** Base64 MD5, signed in as `Content-MD5`. */
+  md5?: string;
+  size?: number;
+}
 
 export interface SignQueue {
   /** The presigned URL for `item` (cached, or signed with others of this tick). */
   get(item: SignItem, signal?: AbortSignal): Promise<SignedUrl>;
-  /** Forgets a cached URL (after storage said it expired). */
+  /** Forgets a cached URL (after storage said it expired, or once it is used). */
   invalidate(target: SignTarget, partNumber?: number): void;
 }
 
@@ -27,7 +32,7 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-const idOf = (target: SignTarget, partNumber?: number) => (target === 'part' ? `part:${partNumber}` : target);
+const idOf = (target: SignTarget, partNumber?: number) => (target === 'part' ? `part ${partNumber}` : target);
 
 export function createSignQueue({
   signer,
@@ -40,93 +45,66 @@ export function createSignQueue({
   clock: Clock;
   margin?: number;
 }): SignQueue {
-  const cache = new Map<string, { url: SignedUrl; md5?: string }>();
-  const inflight = new Map<string, { promise: Promise<SignedUrl>; md5?: string }>();
+  /** The latest signing of each target: in flight, or done with its URL. */
+  const entries = new Map<string, { md5?: string; url?: SignedUrl; promise: Promise<SignedUrl> }>();
   let queue: Waiter[] = [];
-  let scheduled = false;
 
   async function send(waiters: Waiter[]): Promise<void> {
-    const parts: SignPartRequest[] = [];
     const request: SignRequest = { session };
     for (const { item } of waiters) {
-      if (item.target === 'part') parts.push({ partNumber: item.partNumber, md5: item.md5, size: item.size });
-      else request[item.target] = { md5: item.md5 };
+      const { target, partNumber, md5, size } = item;
+      if (target === 'part') (request.parts ??= []).push({ partNumber: partNumber!, md5, size });
+      else request[target] = { md5 };
     }
-    if (parts.length) request.parts = parts;
     try {
       const urls = await signer.sign(request);
-      for (const waiter of waiters) {
-        const { item } = waiter;
-        const partNumber = item.target === 'part' ? item.partNumber : undefined;
-        const url = urls.find((u) => u.target === item.target && (partNumber === undefined || u.partNumber === partNumber));
-        if (!url) {
-          waiter.reject(new UploadError(ErrorCode.SIGNER, `The signer did not sign ${idOf(item.target, partNumber)}.`, { retryable: false }));
-          continue;
-        }
-        cache.set(idOf(item.target, partNumber), { url, md5: item.md5 });
-        waiter.resolve(url);
+      for (const { item, resolve, reject } of waiters) {
+        const url = urls.find((u) => u.target === item.target && (item.target !== 'part' || u.partNumber === item.partNumber));
+        if (url) resolve(url);
+        else reject(new UploadError(ErrorCode.SIGNER, `The signer did not sign ${idOf(item.target, item.partNumber)}.`, { retryable: false }));
       }
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error);
     }
   }
 
+  /** One call per {@link MAX_SIGN_BATCH} parts; `media`/`cover` ride along where they fall. */
   function flush(): void {
-    scheduled = false;
-    const waiters = queue;
-    queue = [];
-    // One call per batch of parts; `media`/`cover` ride along with the first.
-    const batches: Waiter[][] = [];
-    let current: Waiter[] = [];
-    let partsInCurrent = 0;
-    for (const waiter of waiters) {
-      if (waiter.item.target === 'part' && partsInCurrent === MAX_SIGN_BATCH) {
-        batches.push(current);
-        current = [];
-        partsInCurrent = 0;
+    let batch: Waiter[] = [];
+    let parts = 0;
+    for (const waiter of queue) {
+      if (waiter.item.target === 'part' && parts++ === MAX_SIGN_BATCH) {
+        void send(batch);
+        batch = [];
+        parts = 1;
       }
-      current.push(waiter);
-      if (waiter.item.target === 'part') partsInCurrent++;
+      batch.push(waiter);
     }
-    if (current.length) batches.push(current);
-    for (const batch of batches) void send(batch);
+    queue = [];
+    void send(batch);
   }
 
   return {
     get(item, signal) {
-      const partNumber = item.target === 'part' ? item.partNumber : undefined;
-      const cached = cache.get(idOf(item.target, partNumber));
-      const id = idOf(item.target, partNumber);
-      if (cached && cached.md5 === item.md5 && expiryMs(cached.url.expiresAt) - clock.now() > margin) {
-        return Promise.resolve(cached.url);
+      const id = idOf(item.target, item.partNumber);
+      let entry = entries.get(id);
+      // The same target asked for again (in this tick, while in flight, or cached) is signed once.
+      if (!entry || entry.md5 !== item.md5 || (entry.url && expiryMs(entry.url.expiresAt) - clock.now() <= margin)) {
+        const promise = new Promise<SignedUrl>((resolve, reject) => {
+          if (!queue.length) queueMicrotask(flush);
+          queue.push({ item, resolve, reject });
+        });
+        const fresh: typeof entry = { md5: item.md5, promise };
+        entries.set(id, (entry = fresh));
+        promise.then(
+          (url) => void (fresh.url = url),
+          () => entries.get(id) === fresh && entries.delete(id),
+        );
       }
-      const pending = inflight.get(id);
-      if (pending && pending.md5 === item.md5) return raceSignal(pending.promise, signal);
-      const promise = new Promise<SignedUrl>((resolve, reject) => {
-        // The same target twice in one tick is signed once (the signer refuses duplicates in a call).
-        const same = queue.find((w) => idOf(w.item.target, w.item.target === 'part' ? w.item.partNumber : undefined) === idOf(item.target, partNumber));
-        if (same && same.item.md5 === item.md5) {
-          const { resolve: first, reject: firstReject } = same;
-          same.resolve = (url) => (first(url), resolve(url));
-          same.reject = (error) => (firstReject(error), reject(error));
-          return;
-        }
-        queue.push({ item, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          queueMicrotask(flush);
-        }
-      });
-      const entry = { promise, md5: item.md5 };
-      inflight.set(id, entry);
-      const clear = () => {
-        if (inflight.get(id) === entry) inflight.delete(id);
-      };
-      promise.then(clear, clear);
-      return raceSignal(promise, signal);
+      return raceSignal(entry.promise, signal);
     },
     invalidate(target, partNumber) {
-      cache.delete(idOf(target, partNumber));
+      entries.delete(idOf(target, partNumber));
     },
   };
 }

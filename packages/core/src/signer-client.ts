@@ -5,7 +5,7 @@
  * @module
  */
 import { type Clock, abortReason, systemClock } from './clock.ts';
-import { ErrorCode, UploadError, parseRetryAfter } from './errors.ts';
+import { ErrorCode, UploadError, type UploadErrorOptions, parseRetryAfter } from './errors.ts';
 import type { FetchLike } from './transport.ts';
 
 /** Facts about the media file, as the signer wants them. `size` is omitted for a stream of unknown length. */
@@ -160,19 +160,17 @@ export interface SignerClient {
 
 /** True when `response` is an instant upload rather than a session. */
 export function isInstant(response: CreateUploadResponse): response is { instant: UploadResult } {
-  return typeof (response as { instant?: unknown }).instant === 'object' && (response as { instant?: unknown }).instant !== null;
+  const instant = (response as { instant?: unknown }).instant;
+  return typeof instant === 'object' && instant !== null;
 }
 
 /** An `expiresAt` (ISO string, epoch seconds or epoch ms) as epoch ms; `Infinity` when unreadable. */
 export function expiryMs(value: string | number | undefined): number {
-  if (typeof value === 'number') return value < 1e12 ? value * 1000 : value;
-  if (typeof value === 'string') {
-    if (/^\d+$/.test(value)) return expiryMs(Number(value));
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  return Number.POSITIVE_INFINITY;
+  if (typeof value === 'string') value = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return typeof value !== 'number' || Number.isNaN(value) ? Number.POSITIVE_INFINITY : value < 1e12 ? value * 1000 : value;
 }
+
+type Json = Record<string, unknown> | undefined;
 
 /**
  * Creates a {@link SignerClient}.
@@ -190,8 +188,12 @@ export function createSignerClient({
 }: SignerClientOptions): SignerClient {
   const base = String(url).replace(/\/+$/, '');
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+  /** One call; `valid` checks the answer's shape (an unexpected answer is a `SIGNER` error). */
+  async function call<T>(path: string, body: unknown, options: CallOptions = {}, valid: (answer: Json) => unknown = () => true): Promise<T> {
     const { signal } = options;
+    const method = body === undefined ? 'GET' : 'POST';
+    const what = `Signer ${method} ${path}`;
+    const fail = (message: string, extra?: UploadErrorOptions) => new UploadError(ErrorCode.SIGNER, `${what}: ${message}`, extra);
     if (signal?.aborted) throw abortReason(signal);
     const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -202,87 +204,66 @@ export function createSignerClient({
     signal?.addEventListener('abort', onAbort, { once: true });
     let timedOut = false;
     const timer = timeout > 0 ? clock.setTimeout(() => ((timedOut = true), controller.abort()), timeout) : undefined;
-    const what = `Signer ${method} ${path}`;
+    let response: Response;
+    let text: string;
     try {
-      let response: Response;
-      let text: string;
-      try {
-        response = await (fetchImpl ?? globalThis.fetch)(base + path, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: controller.signal,
-        });
-        text = await response.text();
-      } catch (error) {
-        if (signal?.aborted) throw abortReason(signal);
-        if (timedOut) throw new UploadError(ErrorCode.TIMEOUT, `${what} timed out.`, { cause: error });
-        throw new UploadError(ErrorCode.NETWORK, `${what} failed: network error.`, { cause: error });
-      }
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (!response.ok) {
-        const err = (json as { error?: { code?: unknown; message?: unknown; retryable?: unknown; requestId?: unknown } } | undefined)?.error;
-        const cloudCode = typeof err?.code === 'string' ? err.code : undefined;
-        const message = typeof err?.message === 'string' ? err.message : `HTTP ${response.status}`;
-        throw new UploadError(ErrorCode.SIGNER, `${what}: ${message}`, {
-          status: response.status,
-          cloudCode,
-          requestId: typeof err?.requestId === 'string' ? err.requestId : undefined,
-          retryable: typeof err?.retryable === 'boolean' ? err.retryable : undefined,
-          retryAfter: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
-        });
-      }
-      if (json === undefined && text !== '') {
-        throw new UploadError(ErrorCode.SIGNER, `${what}: the answer is not JSON.`, { status: response.status, retryable: false });
-      }
-      return json as T;
+      response = await (fetchImpl ?? globalThis.fetch)(base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw timedOut
+        ? new UploadError(ErrorCode.TIMEOUT, `${what} timed out.`, { cause: error })
+        : new UploadError(ErrorCode.NETWORK, `${what} failed: network error.`, { cause: error });
     } finally {
-      if (timer !== undefined) clock.clearTimeout(timer);
+      clock.clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+    let json: Json;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const err = json?.error as { code?: unknown; message?: unknown; retryable?: unknown; requestId?: unknown } | undefined;
+      const string = (value: unknown) => (typeof value === 'string' ? value : undefined);
+      throw fail(string(err?.message) ?? `HTTP ${response.status}`, {
+        status: response.status,
+        cloudCode: string(err?.code),
+        requestId: string(err?.requestId),
+        retryable: typeof err?.retryable === 'boolean' ? err.retryable : undefined,
+        retryAfter: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
+      });
+    }
+    if (text && !json) throw fail('the answer is not JSON.', { status: response.status, retryable: false });
+    if (!valid(json)) throw fail('unexpected answer.', { retryable: false });
+    return json as T;
   }
 
-  const invalid = (what: string) => new UploadError(ErrorCode.SIGNER, `Signer ${what}: unexpected answer.`, { retryable: false });
+  const post = <T>(path: string, body: unknown, options: CallOptions | undefined, valid?: (answer: Json) => unknown) =>
+    call<T>(`/uploads${path}`, body, options, valid);
 
   return {
     url: base,
-    async createUpload(request, options) {
-      const answer = await call<CreateUploadResponse>('POST', '/uploads', request, options);
-      if (!answer || (!isInstant(answer) && typeof (answer as UploadSession).session !== 'string')) throw invalid('POST /uploads');
-      return answer;
-    },
+    createUpload: (request, options) =>
+      post('', request, options, (a) => a && (isInstant(a as CreateUploadResponse) || typeof a.session === 'string')),
     async sign(request, options) {
       if ((request.parts?.length ?? 0) > MAX_SIGN_BATCH) throw new RangeError(`At most ${MAX_SIGN_BATCH} parts per sign call.`);
-      const answer = await call<{ urls?: SignedUrl[] }>('POST', '/uploads/sign', request, options);
-      if (!Array.isArray(answer?.urls)) throw invalid('POST /uploads/sign');
-      return answer.urls;
+      return (await post<{ urls: SignedUrl[] }>('/sign', request, options, (a) => Array.isArray(a?.urls))).urls;
     },
-    async listParts(session, options) {
-      const answer = await call<{ parts?: ListedPart[] }>('POST', '/uploads/parts', { session }, options);
-      if (!Array.isArray(answer?.parts)) throw invalid('POST /uploads/parts');
-      return answer.parts;
-    },
-    async complete(request, options) {
-      const answer = await call<UploadResult>('POST', '/uploads/complete', request, options);
-      if (typeof answer?.fileId !== 'string') throw invalid('POST /uploads/complete');
-      return answer;
-    },
-    async abort(session, options) {
-      await call<unknown>('POST', '/uploads/abort', { session }, options);
-    },
+    listParts: async (session, options) => (await post<{ parts: ListedPart[] }>('/parts', { session }, options, (a) => Array.isArray(a?.parts))).parts,
+    complete: (request, options) => post('/complete', request, options, (a) => typeof a?.fileId === 'string'),
+    abort: async (session, options) => void (await post('/abort', { session }, options)),
     async findInstantUpload(request, options) {
-      const answer = await call<{ instant?: UploadResult | null }>('POST', '/uploads/instant', request, options);
-      return answer?.instant && typeof answer.instant.fileId === 'string' ? answer.instant : null;
+      const instant = (await post<{ instant?: UploadResult | null } | undefined>('/instant', request, options))?.instant;
+      return typeof instant?.fileId === 'string' ? instant : null;
     },
-    async getMediaStatus(fileId, options) {
-      const answer = await call<MediaStatus>('GET', `/media/${encodeURIComponent(fileId)}/status`, undefined, options);
-      if (typeof answer?.status !== 'string') throw invalid('GET /media/:fileId/status');
-      return answer;
-    },
+    getMediaStatus: (fileId, options) =>
+      call(`/media/${encodeURIComponent(fileId)}/status`, undefined, options, (a) => typeof a?.status === 'string'),
   };
 }

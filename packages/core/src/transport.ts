@@ -1,9 +1,10 @@
 /**
- * Storage requests (presigned PUTs): XHR in browsers (for upload progress), `fetch` elsewhere. Injected, so tests
- * need no network. A transport resolves with any HTTP answer and rejects only when there is none.
+ * Storage requests (presigned PUTs): XHR in browsers (for upload progress), `fetch` elsewhere (its own module,
+ * loaded on demand where there is no XHR). Injected, so tests need no network. A transport resolves with any HTTP
+ * answer and rejects only when there is none.
  * @module
  */
-import { type Clock, abortReason, systemClock } from './clock.ts';
+import { type Clock, abortable, systemClock } from './clock.ts';
 import { ErrorCode, UploadError } from './errors.ts';
 
 export interface TransportRequest {
@@ -34,111 +35,54 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-const SKIPPED_HEADERS = new Set(['host', 'content-length']);
-
-function sendableHeaders(headers: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(headers).filter(([name]) => !SKIPPED_HEADERS.has(name.toLowerCase()));
-}
-
-/**
- * A `fetch` transport. Progress is reported once, when the body has been sent (fetch has no upload progress).
- * @param fetchImpl default `globalThis.fetch`
- */
-export function createFetchTransport(fetchImpl?: FetchLike, clock: Clock = systemClock): Transport {
-  return async function fetchTransport(request) {
-    const doFetch = fetchImpl ?? globalThis.fetch;
-    const controller = new AbortController();
-    const { signal } = request;
-    if (signal?.aborted) throw abortReason(signal);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = request.timeout
-      ? clock.setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-        }, request.timeout)
-      : undefined;
-    try {
-      const response = await doFetch(request.url, {
-        method: request.method,
-        headers: sendableHeaders(request.headers),
-        body: request.body,
-        signal: controller.signal,
-      });
-      const text = await response.text();
-      if (response.ok) request.onProgress?.(request.body instanceof Blob ? request.body.size : request.body.byteLength);
-      return { status: response.status, header: (name) => response.headers.get(name), text };
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      if (timedOut) throw new UploadError(ErrorCode.TIMEOUT, 'Storage request timed out.', { cause: error });
-      throw new UploadError(ErrorCode.NETWORK, 'Storage request failed: network error.', { cause: error });
-    } finally {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  };
-}
+/** The headers to set: all but `Host` and `Content-Length` (the runtime sets those). */
+const SKIPPED_HEADER = /^(host|content-length)$/i;
 
 /**
  * An `XMLHttpRequest` transport with upload progress. The timeout is an idle timeout: it restarts on every
  * progress event, so a slow but moving upload is never cut.
  */
 export function createXhrTransport(clock: Clock = systemClock): Transport {
-  return function xhrTransport(request) {
-    return new Promise<TransportResponse>((resolve, reject) => {
-      const { signal } = request;
-      if (signal?.aborted) return reject(abortReason(signal));
+  return (request) =>
+    abortable<TransportResponse>(request.signal, (resolve, reject) => {
       const xhr = new XMLHttpRequest();
+      const { timeout, onProgress } = request;
       let timer: unknown;
-      let settled = false;
-      const finish = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        if (timer !== undefined) clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        return true;
-      };
       const arm = () => {
-        if (!request.timeout) return;
-        if (timer !== undefined) clock.clearTimeout(timer);
-        timer = clock.setTimeout(() => {
-          if (!finish()) return;
-          xhr.abort();
-          reject(new UploadError(ErrorCode.TIMEOUT, `Storage request made no progress for ${request.timeout} ms.`));
-        }, request.timeout);
-      };
-      const onAbort = () => {
-        if (!finish()) return;
-        xhr.abort();
-        reject(abortReason(signal!));
+        clock.clearTimeout(timer);
+        if (timeout) timer = clock.setTimeout(() => reject(new UploadError(ErrorCode.TIMEOUT, `Storage request made no progress for ${timeout} ms.`)), timeout);
       };
       xhr.open(request.method, request.url);
-      for (const [name, value] of sendableHeaders(request.headers)) xhr.setRequestHeader(name, value);
+      for (const [name, value] of Object.entries(request.headers)) if (!SKIPPED_HEADER.test(name)) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (event) => {
         arm();
-        request.onProgress?.(event.loaded);
+        onProgress?.(event.loaded);
       };
       xhr.onload = () => {
-        if (!finish()) return;
-        if (xhr.status >= 200 && xhr.status < 300) {
-          request.onProgress?.(request.body instanceof Blob ? request.body.size : request.body.byteLength);
-        }
+        if (xhr.status >= 200 && xhr.status < 300) onProgress?.(request.body instanceof Blob ? request.body.size : request.body.byteLength);
         resolve({ status: xhr.status, header: (name) => xhr.getResponseHeader(name), text: xhr.responseText });
       };
-      xhr.onerror = () => {
-        if (!finish()) return;
-        reject(new UploadError(ErrorCode.NETWORK, 'Storage request failed: network error or CORS.'));
-      };
-      xhr.onabort = () => {
-        if (!finish()) return;
-        reject(signal?.aborted ? abortReason(signal) : new UploadError(ErrorCode.NETWORK, 'Storage request was aborted.'));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      xhr.onerror = () => reject(new UploadError(ErrorCode.NETWORK, 'Storage request failed: network error or CORS.'));
+      xhr.onabort = () => reject(new UploadError(ErrorCode.NETWORK, 'Storage request was aborted.'));
       arm();
       xhr.send(request.body);
+      // Settled (answer, failure, timeout or abort): stop the timer and the request.
+      return () => {
+        clock.clearTimeout(timer);
+        xhr.onabort = null;
+        if (xhr.readyState < 4) xhr.abort(); // not once DONE: that would drop the answer's headers
+      };
     });
-  };
+}
+
+/**
+ * A `fetch` transport. Progress is reported once, when the body has been sent (fetch has no upload progress).
+ * The timeout covers the whole request. Its module is loaded on first use (browsers use XHR).
+ * @param fetchImpl default `globalThis.fetch`
+ */
+export function createFetchTransport(fetchImpl?: FetchLike, clock: Clock = systemClock): Transport {
+  const transport = import('./transport-fetch.ts').then((m) => m.fetchTransport(fetchImpl, clock));
+  return async (request) => (await transport)(request);
 }
 
 /** XHR where it exists (browsers), else `fetch`. */

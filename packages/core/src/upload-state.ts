@@ -1,10 +1,9 @@
 /**
- * The state of one upload — plain, serialisable data — and the pure reducer that moves it. The {@link Upload}
- * class dispatches actions; subscribers see each new state object.
+ * The state of one upload: plain, serialisable data. The engine moves it with patches (see `Job.set`);
+ * subscribers see each new state object.
  * @module
  */
 import type { ErrorCode, UploadErrorInfo } from './errors.ts';
-import { toPercent } from './progress.ts';
 import type { MediaProcessingStatus, UploadResult } from './signer-client.ts';
 
 /** Where the upload stands as a whole. */
@@ -59,30 +58,6 @@ export interface UploadState {
   processing: MediaProcessingStatus | null;
 }
 
-export type UploadAction =
-  | { type: 'run' }
-  | { type: 'phase'; phase: UploadPhase }
-  | { type: 'plan'; bytesTotal: number | null; partsTotal: number | null }
-  | { type: 'hashed'; bytesHashed: number }
-  | { type: 'sha1'; sha1: string }
-  | {
-      type: 'progress';
-      bytesUploaded: number;
-      speed: number;
-      eta: number | null;
-      partsDone: number;
-      partsInFlight: number;
-    }
-  | { type: 'resumed' }
-  | { type: 'retry'; retry: RetryState | null }
-  | { type: 'offline'; offline: boolean }
-  | { type: 'pause' }
-  | { type: 'fail'; error: UploadErrorInfo }
-  | { type: 'cancel' }
-  | { type: 'committed'; result: UploadResult; instant: boolean }
-  | { type: 'processing'; status: MediaProcessingStatus }
-  | { type: 'finish'; phase: 'uploaded' | 'ready' };
-
 export function initialUploadState(name: string, bytesTotal: number | null): UploadState {
   return {
     status: 'idle',
@@ -108,61 +83,5 @@ export function initialUploadState(name: string, bytesTotal: number | null): Upl
   };
 }
 
-const FINAL: ReadonlySet<UploadStatus> = new Set(['done', 'cancelled']);
-
-/** The next state. Pure; a final state (`done`, `cancelled`) only changes through `processing`/`finish`. */
-export function uploadReducer(state: UploadState, action: UploadAction): UploadState {
-  if (FINAL.has(state.status) && action.type !== 'finish' && action.type !== 'processing') return state;
-  switch (action.type) {
-    case 'run':
-      return { ...state, status: 'running', error: null, retry: null, speed: 0, eta: null };
-    case 'phase':
-      return { ...state, phase: action.phase };
-    case 'plan': {
-      const bytesTotal = action.bytesTotal;
-      return { ...state, bytesTotal, partsTotal: action.partsTotal, percent: toPercent(state.bytesUploaded, bytesTotal) };
-    }
-    case 'hashed':
-      return { ...state, bytesHashed: action.bytesHashed };
-    case 'sha1':
-      return { ...state, sha1: action.sha1 };
-    case 'progress':
-      return {
-        ...state,
-        bytesUploaded: action.bytesUploaded,
-        percent: toPercent(action.bytesUploaded, state.bytesTotal),
-        speed: action.speed,
-        eta: action.eta,
-        partsDone: action.partsDone,
-        partsInFlight: action.partsInFlight,
-      };
-    case 'resumed':
-      return { ...state, resumed: true };
-    case 'retry':
-      return { ...state, retry: action.retry };
-    case 'offline':
-      return { ...state, offline: action.offline };
-    case 'pause':
-      return state.status === 'running' ? { ...state, status: 'paused', speed: 0, eta: null, partsInFlight: 0, retry: null } : state;
-    case 'fail':
-      return { ...state, status: 'error', error: action.error, speed: 0, eta: null, partsInFlight: 0, retry: null };
-    case 'cancel':
-      return { ...state, status: 'cancelled', speed: 0, eta: null, partsInFlight: 0, retry: null };
-    case 'committed':
-      return {
-        ...state,
-        result: action.result,
-        instant: action.instant,
-        retry: null,
-        partsInFlight: 0,
-        speed: 0,
-        eta: 0,
-        bytesUploaded: state.bytesTotal ?? state.bytesUploaded,
-        percent: 100,
-      };
-    case 'processing':
-      return { ...state, phase: 'processing', processing: action.status };
-    case 'finish':
-      return { ...state, status: 'done', phase: action.phase, error: null };
-  }
-}
+/** What every stop (pause, failure, cancel) resets. */
+export const STOPPED = { speed: 0, eta: null, partsInFlight: 0, retry: null } as const satisfies Partial<UploadState>;
