@@ -2,7 +2,7 @@
  * One row of `<vod-uploader>`: a picked file, its optional cover, and the engine's state.
  * @module
  */
-import type { Upload, UploadState } from '@vod-uploader/core';
+import type { Upload, UploadState } from '@vod-uploader/core/upload';
 import type { Rejection } from './validate.ts';
 
 export interface VodUploadItem {

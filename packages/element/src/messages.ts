@@ -3,7 +3,7 @@
  * with the other side's words where they help) and the reason a file was not accepted. Pure.
  * @module
  */
-import type { UploadErrorInfo, UploadState } from '@vod-uploader/core';
+import type { UploadErrorInfo, UploadState } from '@vod-uploader/core/upload';
 import { formatBytes } from './format.ts';
 import type { VodStrings } from './locales/en.ts';
 import type { Rejection } from './validate.ts';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ReactiveControllerHost } from 'lit';
-import { type Pool, type Upload, type UploadInput, type UploadState, createPool, createUpload, estimateEta, initialUploadState, toPercent } from '@vod-uploader/core';
+import { type Pool, type Upload, type UploadInput, type UploadState, createPool, createUpload, estimateEta, initialUploadState, toPercent } from '@vod-uploader/core/upload';
 import type { VodUploadItem } from './item.ts';
 import type { Rejection } from './validate.ts';
 import { VodCompleteEvent } from './events/vod-complete.ts';

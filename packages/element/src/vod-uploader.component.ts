@@ -3,7 +3,7 @@
  * @module
  */
 import { LitElement, type PropertyDeclarations, type PropertyValues, html, nothing } from 'lit';
-import type { TokenSource, UploadState } from '@vod-uploader/core';
+import type { TokenSource, UploadState } from '@vod-uploader/core/upload';
 import type { CoverChooser } from './cover/cover-chooser.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
 import { formatBytes, formatDuration } from './format.ts';

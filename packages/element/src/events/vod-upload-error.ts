@@ -2,7 +2,7 @@
  * `vod-upload-error`: an upload failed (retries exhausted or not retryable).
  * @module
  */
-import type { UploadErrorInfo } from '@vod-uploader/core';
+import type { UploadErrorInfo } from '@vod-uploader/core/upload';
 import type { VodUploadItem } from '../item.ts';
 import { VodEvent } from './vod-event.ts';
 
