@@ -1,16 +1,23 @@
 /**
  * The cover chooser of a row, loaded on demand (only with `cover`, when a row's Cover button is pressed, or to
  * grab a poster frame without asking): the video at a moment chosen with a slider and "Use this frame", or an
- * image instead. Brings its own styles, so the main bundle carries none of it.
+ * image instead. Plain DOM that the element renders as a node, with its own styles, so this chunk shares no
+ * module with the main bundle (a bundler then splits off no chunk for them both).
  * @module
  */
-import { html, nothing, type TemplateResult } from 'lit';
 import type { VodUploadItem } from '../item.ts';
 import type { VodStrings } from '../locales/en.ts';
-import { VOD_COVER_TYPES, extensionOf } from '../validate.ts';
 import { captureFrame, loadVideo, seekVideo } from './poster-frame.ts';
 
 export { grabPosterFrame } from './poster-frame.ts';
+
+/** Cover image types VOD accepts: `VOD_COVER_TYPES` (kept here too, so this chunk imports nothing from the main one; a test checks they agree). */
+export const COVER_TYPES = ['bmp', 'gif', 'jpeg', 'jpg', 'png', 'webp'];
+
+const STYLE = `.cover-panel{flex-basis:100%;display:flex;flex-wrap:wrap;align-items:center;gap:var(--_g)}
+.cover-panel video{flex-basis:100%;max-height:14rem;border-radius:calc(var(--_r)/2);background:#000}
+.moment{display:flex;flex:1 1 12rem;gap:var(--_g);align-items:center;font-size:.875em}
+.moment input{flex:1}`;
 
 export interface CoverChooserHost {
   /** Use `file` as the row's cover. */
@@ -22,22 +29,24 @@ export interface CoverChooserHost {
 }
 
 export interface CoverChooser {
-  render(t: VodStrings): TemplateResult;
+  /** The panel, with its words in the UI's language. */
+  render(t: VodStrings): HTMLElement;
   /** Frees the video. */
   close(): void;
 }
 
-const STYLE = html`<style>
-.cover-panel{flex-basis:100%;display:flex;flex-wrap:wrap;align-items:center;gap:var(--_g)}
-.cover-panel video{flex-basis:100%;max-height:14rem;border-radius:calc(var(--_r)/2);background:#000}
-.moment{display:flex;flex:1 1 12rem;gap:var(--_g);align-items:center;font-size:.875em}
-.moment input{flex:1}
-</style>`;
-
 /** Whether a cover image is one VOD takes (type and 10 MiB cap). */
 export function validCover(file: File): boolean {
-  const ext = extensionOf(file.name) || file.type.split('/')[1] || '';
-  return VOD_COVER_TYPES.split(' ').includes(ext) && file.size > 0 && file.size <= 10 << 20;
+  const ext = (/.\.([^.]+)$/.exec(file.name)?.[1] ?? file.type.split('/')[1] ?? '').toLowerCase();
+  return COVER_TYPES.includes(ext) && file.size > 0 && file.size <= 10 << 20;
+}
+
+/** An element with attributes and a handler for one event. */
+function make<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string>, on?: [string, (event: Event) => void]) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (on) node.addEventListener(...on);
+  return node;
 }
 
 /** Opens the chooser of `item`: loads its video (if the browser plays it; else only an image can be picked). */
@@ -56,25 +65,44 @@ export function openCoverChooser(item: VodUploadItem, host: CoverChooserHost): C
       () => {},
     );
   }
-  const seek = (event: Event) => {
-    if (video) seekVideo(video, Number((event.target as HTMLInputElement).value)).catch(() => {});
-  };
-  const useFrame = async () => {
-    if (video) host.set(await captureFrame(video));
-  };
-  const pick = (event: Event) => {
-    const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    input.value = '';
-    if (file && validCover(file)) host.set(file);
-  };
+  const slider = make('input', { type: 'range', min: '0', step: '0.1' }, [
+    'input',
+    () => video && seekVideo(video, Number(slider.value)).catch(() => {}),
+  ]);
+  const moment = make('label', { class: 'moment' });
+  const useFrame = make('button', { part: 'button', type: 'button', class: 'primary' }, [
+    'click',
+    async () => video && host.set(await captureFrame(video)),
+  ]);
+  const picker = make('input', { type: 'file', class: 'sr', accept: COVER_TYPES.map((e) => `.${e}`).join() }, [
+    'change',
+    () => {
+      const file = picker.files?.[0];
+      picker.value = '';
+      if (file && validCover(file)) host.set(file);
+    },
+  ]);
+  const image = make('label', { part: 'button', class: 'button' });
+  const done = make('button', { part: 'button', type: 'button' }, ['click', () => host.close()]);
+  const style = make('style', {});
+  style.textContent = STYLE;
+  const panel = make('div', { part: 'cover-panel', class: 'cover-panel' });
   return {
+    render(t) {
+      moment.replaceChildren(t.coverMoment, slider);
+      useFrame.textContent = t.coverFrame;
+      image.replaceChildren(t.coverImage, picker);
+      done.textContent = t.coverDone;
+      if (video) {
+        slider.max = String(video.duration);
+        slider.value = String(video.currentTime);
+      }
+      panel.replaceChildren(style, ...(video ? [video, moment, useFrame] : []), image, done);
+      return panel;
+    },
     close() {
       closed = true;
       if (video) URL.revokeObjectURL(video.src);
     },
-    render: (t) => html`${STYLE}<div part="cover-panel" class="cover-panel">${video
-      ? html`${video}<label class="moment">${t.coverMoment}<input type="range" min="0" max=${video.duration} step="0.1" .value=${String(video.currentTime)} @input=${seek}></label><button part="button" type="button" class="primary" @click=${useFrame}>${t.coverFrame}</button>`
-      : nothing}<label part="button" class="button">${t.coverImage}<input type="file" class="sr" accept=${`.${VOD_COVER_TYPES.replace(/ /g, ',.')}`} @change=${pick}></label><button part="button" type="button" @click=${host.close}>${t.coverDone}</button></div>`,
   };
 }

@@ -1,7 +1,9 @@
 // Covers: poster frames grabbed from a real (recorded) video in the browser, the cover chooser of a row (moment
 // slider, "Use this frame", an image instead), and the cover uploaded as the VOD cover with the video.
 import { expect } from '@esm-bundle/chai';
+import { VOD_COVER_TYPES } from '@vod-uploader/element';
 import { captureFrame, grabPosterFrame, loadVideo, seekVideo } from '@vod-uploader/element/poster-frame.js';
+import { COVER_TYPES, validCover } from './cover-chooser.ts';
 import {
   axeViolations,
   cleanup,
@@ -61,6 +63,17 @@ describe('poster frames', () => {
       error = e;
     }
     expect(error).to.be.instanceOf(Error);
+  });
+});
+
+describe('cover images', () => {
+  it('takes the types VOD takes, up to 10 MiB', () => {
+    expect(COVER_TYPES).to.deep.equal(VOD_COVER_TYPES.split(' '));
+    expect(validCover(new File([new Uint8Array(10)], 'a.PNG'))).to.equal(true);
+    expect(validCover(new File([new Uint8Array(10)], 'noext', { type: 'image/webp' }))).to.equal(true);
+    expect(validCover(new File([new Uint8Array(10)], 'a.tiff', { type: 'image/tiff' }))).to.equal(false);
+    expect(validCover(new File([], 'empty.jpg'))).to.equal(false);
+    expect(validCover(new File([new Uint8Array((10 << 20) + 1)], 'big.jpg'))).to.equal(false);
   });
 });
 
