@@ -75,30 +75,31 @@ const noop = () => {};
 const STORED = { retry: null, partsInFlight: 0, speed: 0, eta: 0 } as const;
 
 export class Job {
-  state: UploadState;
+  // Set in the constructor (`declare`: no class field is emitted for them).
+  declare state: UploadState;
+  declare readonly options: UploadOptions;
+  declare readonly platform: UploadPlatform;
+  declare readonly source?: UploadSource;
+  declare readonly stream?: ReadableStream<Uint8Array>;
+  declare readonly name: string;
+  declare readonly type: string;
+  declare readonly cover?: UploadSource;
+  declare readonly signer: SignerClient;
+  declare readonly clock: Clock;
+  declare readonly connectivity: Connectivity;
+  declare readonly retryer: Retryer;
+  declare readonly pool: Pool;
+  declare readonly store?: ResumeStore;
   readonly listeners = new Set<(state: UploadState) => void>();
-  readonly options: UploadOptions;
-  readonly platform: UploadPlatform;
-  readonly source?: UploadSource;
-  readonly stream?: ReadableStream<Uint8Array>;
-  readonly name: string;
-  readonly type: string;
-  readonly cover?: UploadSource;
-  readonly signer: SignerClient;
-  readonly clock: Clock;
-  readonly connectivity: Connectivity;
-  readonly retryer: Retryer;
-  readonly pool: Pool;
-  readonly store?: ResumeStore;
   /** The hasher's key of this upload's whole-file SHA-1. */
   readonly key = `u${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   readonly speed = createSpeedMeter();
   #hasher?: Hasher;
   #transport?: Transport;
-  session?: Session;
-  signs?: SignQueue;
+  declare session?: Session;
+  declare signs?: SignQueue;
   /** Where the resume record lives (signer URL + file fingerprint), once known. */
-  storeKey?: string;
+  declare storeKey?: string;
   ranges: PartRange[] = [];
   /** Parts storage has: ETag and size. */
   readonly done = new Map<number, { etag: string; size: number }>();
@@ -117,11 +118,11 @@ export class Job {
   canSave = true;
   /** A stream whose SHA-1 state was lost: it completes without one. */
   noSha1 = false;
-  sha1?: string;
+  declare sha1?: string;
   /** A stream's reading, kept across runs (see `upload-stream.ts`). */
-  streamRead?: StreamRead;
+  declare streamRead?: StreamRead;
   coverDone = false;
-  result?: UploadResult;
+  declare result?: UploadResult;
   instant = false;
   #persisting?: Promise<void>;
   #persistAgain = false;

@@ -16,6 +16,7 @@ export interface IdbResumeStoreOptions {
   indexedDB?: IDBFactory;
 }
 
+/** The result of an IndexedDB request. */
 function done<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -29,63 +30,45 @@ export function createIdbResumeStore({
   indexedDB: factory = globalThis.indexedDB,
 }: IdbResumeStoreOptions = {}): ResumeStore {
   let db: Promise<IDBDatabase> | undefined;
+  const usable = (value: unknown): value is ResumeRecord => isResumeRecord(value) && value.expiresAt > now();
 
-  function open(): Promise<IDBDatabase> {
-    return (db ??= new Promise<IDBDatabase>((resolve, reject) => {
+  /** The store, opened once (and swept of expired records then: at most {@link SWEEP_LIMIT}). */
+  async function store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
+    db ??= (async () => {
       const request = factory.open(name, 1);
       request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'key' });
-      request.onsuccess = () => {
-        const database = request.result;
-        database.onversionchange = () => {
-          database.close();
-          db = undefined;
-        };
-        resolve(database);
-        void sweep(database).catch(() => {});
-      };
-      request.onerror = () => {
+      const database = await done(request).catch((error: unknown) => {
         db = undefined;
-        reject(request.error);
+        throw error;
+      });
+      database.onversionchange = () => {
+        database.close();
+        db = undefined;
       };
-    }));
-  }
-
-  function sweep(database: IDBDatabase): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const tx = database.transaction(STORE, 'readwrite');
-      const request = tx.objectStore(STORE).openCursor();
+      const cursor = database.transaction(STORE, 'readwrite').objectStore(STORE).openCursor();
       let seen = 0;
-      request.onsuccess = () => {
-        const cursor = request.result;
-        if (!cursor || ++seen > SWEEP_LIMIT) return;
-        const value = cursor.value as unknown;
-        if (!isResumeRecord(value) || value.expiresAt <= now()) cursor.delete();
-        cursor.continue();
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (!at || ++seen > SWEEP_LIMIT) return;
+        if (!usable(at.value)) at.delete();
+        at.continue();
       };
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-    });
+      return database;
+    })();
+    return (await db).transaction(STORE, mode).objectStore(STORE);
   }
 
-  async function store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    return (await open()).transaction(STORE, mode).objectStore(STORE);
-  }
-
+  const remove = async (key: string) => void (await done((await store('readwrite')).delete(key)));
   return {
     async get(key) {
-      const value = (await done((await store('readonly')).get(key))) as unknown;
-      if (value === undefined) return undefined;
-      if (!isResumeRecord(value) || value.expiresAt <= now()) {
-        await done((await store('readwrite')).delete(key));
-        return undefined;
-      }
-      return value;
+      const value: unknown = await done((await store('readonly')).get(key));
+      if (value === undefined || usable(value)) return value;
+      await remove(key);
+      return undefined;
     },
     async set(record: ResumeRecord) {
       await done((await store('readwrite')).put(record));
     },
-    async delete(key) {
-      await done((await store('readwrite')).delete(key));
-    },
+    delete: remove,
   };
 }
