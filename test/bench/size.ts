@@ -145,10 +145,10 @@ const lines = [
   `    each bundled alone: lit ${kb(litAlone.gz)} gz · engine (createUpload) ${kb(coreAlone.gz)} gz · element ≈ ${kb(mainGz - litAlone.gz - coreAlone.gz)} gz`,
   ...(vite ? [`    the same with Vite's default build (Rolldown, one entry chunk): ${kb(vite.min)} min ${kb(vite.gz)} gz`] : []),
   row('worker (hash-wasm SHA-1 + MD5)', worker.min, worker.gz),
-  ...counted.map((c) => row(`loaded by every upload: ${describe(c)}`, c.min, c.gz)),
+  ...counted.map((c) => row(`chunk every upload loads: ${describe(c)}`, c.min, c.gz)),
   `  TOTAL element + engine + worker${counted.length ? ' + chunks every upload loads' : ''}: ${kb(total)} gz of ${kb(BUDGET)} budget: ${total <= BUDGET ? 'OK' : `OVER by ${kb(total - BUDGET)}`}`,
   '  not counted, loaded only when used:',
-  ...optional.map((c) => row(`  ${optionalOf(c)}`, c.min, c.gz)),
+  ...optional.map((c) => `    ${kb(c.min).padStart(8)} min ${kb(c.gz).padStart(7)} gz  ${optionalOf(c)}`),
   `  hash-wasm in the main bundle: ${leak ? 'YES (it must not be)' : 'no'}`,
   'peers (min+gz, notes/peers.md): <mux-uploader> 16.1 KB · Uppy core + aws-s3 22.7 KB · Uppy Dashboard + S3 86.2 KB · vod-js-sdk-v6 1.8.0 289 KB',
 ];
