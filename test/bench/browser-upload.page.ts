@@ -20,9 +20,7 @@ interface Span {
 }
 
 const file = () => (document.querySelector('#file') as HTMLInputElement).files![0]!;
-/** `md5Worker`: the engine's default when undefined. */
-let md5Worker: boolean | undefined;
-const workerHasher = () => createWorkerHasher({ createWorker: () => new Worker('/hash-worker.js', { type: 'module' }), md5Worker });
+const workerHasher = () => createWorkerHasher({ createWorker: () => new Worker('/hash-worker.js', { type: 'module' }) });
 
 /** hasher, transport and signer fetch that record spans (ms, performance.now()). */
 function traced(spans: Span[]): { hasher: Hasher; transport: Transport; fetch: typeof fetch } {
@@ -57,7 +55,8 @@ function traced(spans: Span[]): { hasher: Hasher; transport: Transport; fetch: t
   return { hasher, transport, fetch: tracedFetch };
 }
 
-async function hash(partSize: number, depth: number): Promise<{ ms: number; sha1: string }> {
+/** The file's SHA-1 through the hasher in `partSize` parts, `depth` at a time (MD5s too with `md5`). */
+async function hash(partSize: number, depth: number, md5 = false): Promise<{ ms: number; sha1: string }> {
   const f = file();
   const hasher = workerHasher();
   try {
@@ -66,7 +65,7 @@ async function hash(partSize: number, depth: number): Promise<{ ms: number; sha1
     await hasher.begin('bench');
     const pending: Promise<unknown>[] = [];
     for (let start = 0; start < f.size; start += partSize) {
-      pending.push(hasher.part('bench', { blob: f, start, end: Math.min(f.size, start + partSize) }, { sha1: true, md5: false, keep: false }));
+      pending.push(hasher.part('bench', { blob: f, start, end: Math.min(f.size, start + partSize) }, { sha1: true, md5, keep: false }));
       if (pending.length >= depth) await pending.shift();
     }
     await Promise.all(pending);
@@ -78,8 +77,7 @@ async function hash(partSize: number, depth: number): Promise<{ ms: number; sha1
   }
 }
 
-async function engine(opts: { signer: string; partSize: number; concurrency: number; trace: boolean; md5Worker?: boolean }) {
-  md5Worker = opts.md5Worker;
+async function engine(opts: { signer: string; partSize: number; concurrency: number; trace: boolean }) {
   const spans: Span[] = [];
   const parts = opts.trace ? traced(spans) : { hasher: workerHasher(), transport: undefined, fetch: undefined };
   await parts.hasher.sha1({ bytes: new Uint8Array(1) }); // warm worker, as on a page that has been open a while

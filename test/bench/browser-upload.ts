@@ -1,8 +1,9 @@
 /**
  * The upload engine in Chromium, measured against the browser's own ceiling, in one run on one 1 GiB disk file:
  *
- *   1. SHA-1 of the file in the engine's hash worker (hash-wasm, reading the disk-backed File in `--part-mib`
- *      slices, as the engine does) vs `node:crypto` SHA-1 of the same file (read with 4 MiB chunks).
+ *   1. SHA-1 of the file in the engine's hash worker (reading the disk-backed File in `--part-mib` slices, as
+ *      the engine does) vs `node:crypto` SHA-1 of the same file (read with 4 MiB chunks); then SHA-1 and every
+ *      part's MD5 with 8 parts queued, with the CPU it took (the browser's, and its hash worker thread's).
  *   2. Upload through the engine (`createUpload`: hashing on, Content-MD5 per part, `--part-mib` parts,
  *      `--concurrency` in flight, XHR) vs plain concurrent XHR PUTs of the same File slices (same part size, same
  *      concurrency, no hashing) to the same emulator's real UploadPart path, with URLs presigned by the same signer
@@ -17,13 +18,11 @@
  *
  *   node --import tsx --conditions=source test/bench/browser-upload.ts [--rounds 2] [--size-mib 1024]
  *        [--part-mib 8] [--concurrency 4] [--signer-rate default|off|PER_SECOND] [--trace] [--bytes-baseline]
- *        [--md5-worker auto|on|off]
  *
  * `--signer-rate`: the signer's per-scope token bucket (default: the signer's own default, 120 burst / 20 per
  * second). `--trace` prints where the engine's time went (hash, sign and PUT spans; idle PUT slots).
  * `--bytes-baseline` also times the first 8 plain PUTs with in-memory ArrayBuffer bodies (what the engine sent
- * before it sent File slices) against File slices. `--md5-worker` overrides the engine's choice of a second hash
- * worker for part MD5s (default: on with ≥ 2 cores).
+ * before it sent File slices) against File slices.
  * Peak memory: the browser's total RSS (all its processes) sampled every 100 ms, minus its RSS before the run.
  *
  * Target: engine time ≤ 1.15 × plain time (median).
@@ -54,7 +53,6 @@ const { values } = parseArgs({
     'signer-rate': { type: 'string', default: 'default' },
     trace: { type: 'boolean', default: false },
     'bytes-baseline': { type: 'boolean', default: false },
-    'md5-worker': { type: 'string', default: 'auto' },
   },
 });
 const clamp = (v: string, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v)) || lo));
@@ -226,6 +224,12 @@ function threadTracker(pid: number) {
     sample() {
       for (const [tid, v] of threadCpu(pid)) last.set(tid, v);
     },
+    /** CPU seconds of the threads named `name`. */
+    of(name: string): number {
+      let s = 0;
+      for (const [tid, v] of last) if (v.name === name) s += v.s - (first.get(tid)?.s ?? 0);
+      return s;
+    },
     busiest(top = 6): string {
       const byName = new Map<string, number>();
       for (const [tid, v] of last) byName.set(v.name, (byName.get(v.name) ?? 0) + v.s - (first.get(tid)?.s ?? 0));
@@ -247,6 +251,8 @@ interface Usage {
   emulatorCpu: number;
   /** The browser's busiest threads (CPU seconds). */
   threads: string;
+  /** CPU seconds of the browser's dedicated workers (the hash worker). */
+  workerCpu: number;
 }
 
 /** Samples the browser tree's RSS every 100 ms while `task` runs; CPU of the browser and the emulator around it. */
@@ -267,6 +273,7 @@ async function withUsage<T>(browserPid: number, emulatorPid: number, task: () =>
       browserCpu: treeCpu(browserPid) - cpu0[0]!,
       emulatorCpu: treeCpu(emulatorPid) - cpu0[1]!,
       threads: (threads.sample(), threads.busiest()),
+      workerCpu: threads.of('DedicatedWorker'),
     };
   } finally {
     clearInterval(timer);
@@ -398,25 +405,30 @@ async function main(): Promise<void> {
     const usage = (u: Usage) => `peak +${mb(u.peakDelta)}, CPU s: browser ${u.browserCpu.toFixed(1)}, emulator ${u.emulatorCpu.toFixed(1)}`;
 
     console.log(`\n1. SHA-1 of the ${SIZE / MiB} MiB file: the engine's hash worker in Chromium (${PART / MiB} MiB slices) vs node:crypto`);
-    const r1: { node: number; seq: number; ahead: number }[] = [];
+    const r1: { node: number; seq: number; ahead: number; md5: number; cpu: number; worker: number }[] = [];
+    const gib = SIZE / 1024 / MiB;
     for (let round = 1; round <= ROUNDS; round++) {
       const node = await nodeSha1(path);
       const seq = await page.evaluate(([p]) => window.bench.hash(p!, 1), [PART]);
       const ahead = await page.evaluate(([p]) => window.bench.hash(p!, 2), [PART]);
-      for (const [what, got] of [['node', node.sha1], ['worker', seq.sha1], ['worker read-ahead', ahead.sha1]] as const) {
+      const { value: md5, ...used } = await measure(() => page.evaluate(([p]) => window.bench.hash(p!, 8, true), [PART]));
+      for (const [what, got] of [['node', node.sha1], ['worker', seq.sha1], ['worker read-ahead', ahead.sha1], ['worker with MD5s', md5.sha1]] as const) {
         if (got !== sha1) throw new Error(`${what} SHA-1 ${got} ≠ ${sha1}`);
       }
-      r1.push({ node: node.ms, seq: seq.ms, ahead: ahead.ms });
+      r1.push({ node: node.ms, seq: seq.ms, ahead: ahead.ms, md5: md5.ms, cpu: used.browserCpu / gib, worker: used.workerCpu / gib });
       console.log(
-        `  round ${round}: node:crypto ${(node.ms / 1000).toFixed(2)} s (${mbps(SIZE, node.ms).toFixed(0)} MB/s); ` +
+        `  round ${round} (load ${load()}): node:crypto ${(node.ms / 1000).toFixed(2)} s (${mbps(SIZE, node.ms).toFixed(0)} MB/s); ` +
           `worker, one part at a time ${(seq.ms / 1000).toFixed(2)} s (${mbps(SIZE, seq.ms).toFixed(0)} MB/s, ${(seq.ms / node.ms).toFixed(2)}× node); ` +
-          `worker, next part read ahead ${(ahead.ms / 1000).toFixed(2)} s (${mbps(SIZE, ahead.ms).toFixed(0)} MB/s, ${(ahead.ms / node.ms).toFixed(2)}× node)`,
+          `worker, next part read ahead ${(ahead.ms / 1000).toFixed(2)} s (${mbps(SIZE, ahead.ms).toFixed(0)} MB/s, ${(ahead.ms / node.ms).toFixed(2)}× node)\n` +
+          `    SHA-1 + every part's MD5, 8 parts queued: ${(md5.ms / 1000).toFixed(2)} s (${mbps(SIZE, md5.ms).toFixed(0)} MB/s); ` +
+          `CPU s per GiB: hash worker ${(used.workerCpu / gib).toFixed(2)}, browser ${(used.browserCpu / gib).toFixed(2)} (${used.threads}); peak +${mb(used.peakDelta)}`,
       );
     }
-    const m1 = { node: median(r1.map((r) => r.node)), seq: median(r1.map((r) => r.seq)), ahead: median(r1.map((r) => r.ahead)) };
+    const m1 = (k: keyof (typeof r1)[number]) => median(r1.map((r) => r[k]));
     console.log(
-      `  median: node:crypto ${mbps(SIZE, m1.node).toFixed(0)} MB/s; worker ${mbps(SIZE, m1.seq).toFixed(0)} MB/s (${(m1.seq / m1.node).toFixed(2)}×); ` +
-        `worker read-ahead ${mbps(SIZE, m1.ahead).toFixed(0)} MB/s (${(m1.ahead / m1.node).toFixed(2)}×)`,
+      `  median: node:crypto ${mbps(SIZE, m1('node')).toFixed(0)} MB/s; worker ${mbps(SIZE, m1('seq')).toFixed(0)} MB/s (${(m1('seq') / m1('node')).toFixed(2)}×); ` +
+        `worker read-ahead ${mbps(SIZE, m1('ahead')).toFixed(0)} MB/s (${(m1('ahead') / m1('node')).toFixed(2)}×); ` +
+        `with MD5s ${mbps(SIZE, m1('md5')).toFixed(0)} MB/s, CPU s per GiB: hash worker ${m1('worker').toFixed(2)}, browser ${m1('cpu').toFixed(2)}`,
     );
 
     console.log(`\n2. Upload of the ${SIZE / MiB} MiB file from Chromium: the engine (hashing on) vs plain XHR PUTs of the same File slices (no hashing)`);
@@ -427,7 +439,6 @@ async function main(): Promise<void> {
           partSize: PART,
           concurrency: CONCURRENCY,
           trace: true,
-          md5Worker: values['md5-worker'] === 'auto' ? undefined : values['md5-worker'] === 'on',
         }),
       );
       if (value.sha1 !== sha1) throw new Error(`engine SHA-1 ${value.sha1} ≠ ${sha1}`);

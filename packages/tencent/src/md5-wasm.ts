@@ -7,7 +7,9 @@
  *
  * The module is generated here as bytes (there is no compiler step): straight-line code for the 64 steps of a
  * block, looped over `n` blocks. State layout at `state`: for md5x4 four vectors A, B, C, D (lane i = stream
- * i); for md5x1 four words A, B, C, D. Streams advance by 64 bytes per block.
+ * i); for md5x1 four words A, B, C, D. Streams advance by 64 bytes per block. The few pieces of the binary
+ * format it needs ({@link wasmModule}, {@link wasmCode}, {@link hashFunction}) are exported for other
+ * generated hash functions (core's SHA-1).
  * @module
  */
 
@@ -44,156 +46,190 @@ const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...
 const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
 const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
-// Opcodes.
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const I32_CONST = 0x41;
-const I32_LOAD = 0x28;
-const I32_STORE = 0x36;
-const I32_EQZ = 0x45;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_AND = 0x71;
-const I32_OR = 0x72;
-const I32_XOR = 0x73;
-const I32_ROTL = 0x77;
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const V128_LOAD = simd(0x00);
-const V128_STORE = simd(0x0b);
-const V128_CONST = simd(0x0c);
-const V128_NOT = simd(0x4d);
-const V128_OR = simd(0x50);
-const V128_XOR = simd(0x51);
-const V128_BITSELECT = simd(0x52);
-const V128_LOAD32_LANE = simd(0x56);
-const V128_LOAD32_ZERO = simd(0x5c);
-const I32X4_SHL = simd(0xab);
-const I32X4_SHR_U = simd(0xad);
-const I32X4_ADD = simd(0xae);
-const memarg = (alignLog2: number, offset: number) => [...uleb(alignLog2), ...uleb(offset)];
+/** Value types. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
 
-/** The function body shared by both: loop over n blocks, 64 unrolled steps each. */
-function body(lanes: 1 | 4): number[] {
-  // Params: state, p0[, p1, p2, p3], n. Locals: A B C D, AA BB CC DD, M0..M15.
-  const ptrs = lanes === 4 ? [1, 2, 3, 4] : [1];
-  const N = ptrs.length + 1;
-  const A = N + 1;
-  const AA = A + 4;
-  const M = AA + 4;
-  const code: number[] = [];
-  const get = (i: number) => code.push(LOCAL_GET, ...uleb(i));
-  const set = (i: number) => code.push(LOCAL_SET, ...uleb(i));
-  const add = () => code.push(...(lanes === 4 ? I32X4_ADD : [I32_ADD]));
-  const constant = (k: number) => {
-    if (lanes === 1) {
-      code.push(I32_CONST, ...sleb(k | 0));
-      return;
-    }
-    const word = [k & 0xff, (k >>> 8) & 0xff, (k >>> 16) & 0xff, k >>> 24];
-    code.push(...V128_CONST, ...word, ...word, ...word, ...word);
+/** The opcodes the generated hash functions use (core; `simd` ones after the 0xfd prefix). */
+export const OP = {
+  i32Load: 0x28,
+  i32Store: 0x36,
+  i32Eqz: 0x45,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Rotl: 0x77,
+  simd: {
+    load: 0x00,
+    store: 0x0b,
+    const: 0x0c,
+    shuffle: 0x0d,
+    swizzle: 0x0e,
+    not: 0x4d,
+    or: 0x50,
+    xor: 0x51,
+    bitselect: 0x52,
+    load32Lane: 0x56,
+    load32Zero: 0x5c,
+    shl: 0xab,
+    shrU: 0xad,
+    add: 0xae,
+  },
+} as const;
+
+/** A memory immediate: alignment (log2) and offset. */
+export const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+/** A function body being written: raw opcodes, and shorthands for locals, constants and SIMD. */
+export function wasmCode() {
+  const bytes: number[] = [];
+  const op = (...b: number[]) => void bytes.push(...b);
+  const simd = (code: number, ...immediates: number[]) => op(0xfd, ...uleb(code), ...immediates);
+  return {
+    bytes,
+    op,
+    simd,
+    get: (local: number) => op(0x20, ...uleb(local)),
+    set: (local: number) => op(0x21, ...uleb(local)),
+    i32: (value: number) => op(0x41, ...sleb(value | 0)),
+    /** v128.const of four 32-bit lanes. */
+    v128: (lanes: readonly number[]) => simd(OP.simd.const, ...lanes.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24])),
   };
+}
+export type WasmCode = ReturnType<typeof wasmCode>;
 
-  for (let r = 0; r < 4; r++) {
-    get(0);
-    code.push(...(lanes === 4 ? [...V128_LOAD, ...memarg(4, r * 16)] : [I32_LOAD, ...memarg(2, r * 4)]));
-    set(A + r);
+/** A function of the module: i32 parameters, no result; `body` is its locals and code (see {@link hashFunction}). */
+export interface WasmFunction {
+  name: string;
+  params: number;
+  body: number[];
+}
+
+/**
+ * A hash function `name(state, p1, …, pk, n)` over n 64-byte blocks: it loads `words` state values (i32, or
+ * v128 with `vector`) from `state` into locals, runs `block` once per block, adds the state before the block
+ * to the result (feed-forward), advances the k pointers by 64 and finally stores the state back. `block` gets
+ * the code, the first state local and the first local it may use (`locals`: its own, as [count, type] pairs).
+ */
+export function hashFunction(
+  fn: { name: string; pointers: number; words: number; vector: boolean; locals: [number, number][] },
+  block: (c: WasmCode, state: number, free: number) => void,
+): WasmFunction {
+  const c = wasmCode();
+  const n = fn.pointers + 1;
+  const first = n + 1;
+  const saved = first + fn.words;
+  const [load, store, add, size] = fn.vector
+    ? [[0xfd, ...uleb(OP.simd.load)], [0xfd, ...uleb(OP.simd.store)], [0xfd, ...uleb(OP.simd.add)], 16]
+    : [[OP.i32Load], [OP.i32Store], [OP.i32Add], 4];
+  for (let r = 0; r < fn.words; r++) {
+    c.get(0);
+    c.op(...load, ...memarg(fn.vector ? 4 : 2, r * size));
+    c.set(first + r);
   }
-  code.push(0x02, 0x40, 0x03, 0x40); // block, loop
-  get(N);
-  code.push(I32_EQZ, 0x0d, 1); // br_if out when n == 0
-  for (let k = 0; k < 16; k++) {
-    if (lanes === 1) {
-      get(1);
-      code.push(I32_LOAD, ...memarg(2, k * 4));
-    } else {
-      get(1);
-      code.push(...V128_LOAD32_ZERO, ...memarg(2, k * 4));
-      for (let lane = 1; lane < 4; lane++) {
-        set(M + k);
-        get(ptrs[lane]!);
-        get(M + k);
-        code.push(...V128_LOAD32_LANE, ...memarg(2, k * 4), lane);
+  c.op(0x02, 0x40, 0x03, 0x40); // block, loop
+  c.get(n);
+  c.op(OP.i32Eqz, 0x0d, 1); // br_if out when n == 0
+  for (let r = 0; r < fn.words; r++) (c.get(first + r), c.set(saved + r));
+  block(c, first, saved + fn.words);
+  for (let r = 0; r < fn.words; r++) (c.get(first + r), c.get(saved + r), c.op(...add), c.set(first + r));
+  for (let p = 1; p <= fn.pointers; p++) (c.get(p), c.i32(64), c.op(OP.i32Add), c.set(p));
+  c.get(n);
+  c.i32(1);
+  c.op(OP.i32Sub);
+  c.set(n);
+  c.op(0x0c, 0, 0x0b, 0x0b); // br loop, end loop, end block
+  for (let r = 0; r < fn.words; r++) (c.get(0), c.get(first + r), c.op(...store, ...memarg(fn.vector ? 4 : 2, r * size)));
+  c.op(0x0b);
+  const locals = [[fn.words * 2, fn.vector ? V128 : I32], ...fn.locals];
+  const body = [...uleb(locals.length), ...locals.flatMap(([count, type]) => [...uleb(count!), type!]), ...c.bytes];
+  return { name: fn.name, params: fn.pointers + 2, body };
+}
+
+/**
+ * A module of `functions` importing `env.memory`: with `pages`, a shared memory of exactly that many 64 KiB pages
+ * (worker threads hashing bodies where they lie); without, an ordinary growable memory of at least one page.
+ */
+export function wasmModule(functions: WasmFunction[], pages?: number): Uint8Array<ArrayBuffer> {
+  const types = section(1, vector(functions.map((f) => [0x60, ...uleb(f.params), ...Array<number>(f.params).fill(I32), 0])));
+  const memory = pages ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, 1];
+  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memory]]));
+  const declared = section(3, vector(functions.map((_, i) => uleb(i))));
+  const exported = section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
+  const code = section(10, vector(functions.map((f) => [...uleb(f.body.length), ...f.body])));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...declared, ...exported, ...code]);
+}
+
+/** md5x4 or md5x1: 64 unrolled steps per block. */
+function md5(lanes: 1 | 4): WasmFunction {
+  const v = lanes === 4;
+  const { simd } = OP;
+  return hashFunction({ name: `md5x${lanes}`, pointers: lanes, words: 4, vector: v, locals: [[16, v ? V128 : I32]] }, (c, A, M) => {
+    const add = () => (v ? c.simd(simd.add) : c.op(OP.i32Add));
+    for (let k = 0; k < 16; k++) {
+      c.get(1);
+      if (!v) c.op(OP.i32Load, ...memarg(2, k * 4));
+      else {
+        c.simd(simd.load32Zero, ...memarg(2, k * 4));
+        for (let lane = 1; lane < 4; lane++) {
+          c.set(M + k);
+          c.get(lane + 1);
+          c.get(M + k);
+          c.simd(simd.load32Lane, ...memarg(2, k * 4), lane);
+        }
       }
+      c.set(M + k);
     }
-    set(M + k);
-  }
-  for (let r = 0; r < 4; r++) {
-    get(A + r);
-    set(AA + r);
-  }
-  let [a, b, c, d] = [A, A + 1, A + 2, A + 3];
-  for (let i = 0; i < 64; i++) {
-    // a + M[g] + K[i] does not wait for the previous step; then + f(b, c, d).
-    get(a);
-    get(M + word(i));
-    add();
-    constant(K[i]!);
-    add();
-    const round = i >> 4;
-    if (lanes === 4) {
-      if (round === 0) (get(c), get(d), get(b), code.push(...V128_BITSELECT)); // (b & c) | (~b & d)
-      else if (round === 1) (get(b), get(c), get(d), code.push(...V128_BITSELECT)); // (d & b) | (~d & c)
-      else if (round === 2) (get(b), get(c), code.push(...V128_XOR), get(d), code.push(...V128_XOR));
-      else (get(c), get(b), get(d), code.push(...V128_NOT, ...V128_OR, ...V128_XOR)); // c ^ (b | ~d)
-    } else {
-      if (round === 0) (get(d), get(b), get(c), get(d), code.push(I32_XOR, I32_AND, I32_XOR)); // d ^ (b & (c ^ d))
-      else if (round === 1) (get(c), get(d), get(b), get(c), code.push(I32_XOR, I32_AND, I32_XOR)); // c ^ (d & (b ^ c))
-      else if (round === 2) (get(b), get(c), code.push(I32_XOR), get(d), code.push(I32_XOR));
-      else (get(c), get(b), get(d), code.push(I32_CONST, ...sleb(-1), I32_XOR, I32_OR, I32_XOR));
+    let [a, b, x, d] = [A, A + 1, A + 2, A + 3];
+    for (let i = 0; i < 64; i++) {
+      // a + M[g] + K[i] does not wait for the previous step; then + f(b, c, d).
+      c.get(a);
+      c.get(M + word(i));
+      add();
+      if (v) c.v128([K[i]!, K[i]!, K[i]!, K[i]!]);
+      else c.i32(K[i]!);
+      add();
+      const round = i >> 4;
+      if (v) {
+        if (round === 0) (c.get(x), c.get(d), c.get(b), c.simd(simd.bitselect)); // (b & c) | (~b & d)
+        else if (round === 1) (c.get(b), c.get(x), c.get(d), c.simd(simd.bitselect)); // (d & b) | (~d & c)
+        else if (round === 2) (c.get(b), c.get(x), c.simd(simd.xor), c.get(d), c.simd(simd.xor));
+        else (c.get(x), c.get(b), c.get(d), c.simd(simd.not), c.simd(simd.or), c.simd(simd.xor)); // c ^ (b | ~d)
+      } else {
+        if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(OP.i32Xor, OP.i32And, OP.i32Xor)); // d ^ (b & (c ^ d))
+        else if (round === 1) (c.get(x), c.get(d), c.get(b), c.get(x), c.op(OP.i32Xor, OP.i32And, OP.i32Xor)); // c ^ (d & (b ^ c))
+        else if (round === 2) (c.get(b), c.get(x), c.op(OP.i32Xor), c.get(d), c.op(OP.i32Xor));
+        else (c.get(x), c.get(b), c.get(d), c.i32(-1), c.op(OP.i32Xor, OP.i32Or, OP.i32Xor));
+      }
+      add();
+      const s = shift(i);
+      if (v) {
+        c.set(a);
+        c.get(a);
+        c.i32(s);
+        c.simd(simd.shl);
+        c.get(a);
+        c.i32(32 - s);
+        c.simd(simd.shrU);
+        c.simd(simd.or);
+      } else (c.i32(s), c.op(OP.i32Rotl));
+      c.get(b);
+      add();
+      c.set(a);
+      [a, b, x, d] = [d, a, b, x]; // 64 steps rotate the roles back to A, B, C, D
     }
-    add();
-    const s = shift(i);
-    if (lanes === 4) {
-      set(a);
-      get(a);
-      code.push(I32_CONST, ...sleb(s), ...I32X4_SHL);
-      get(a);
-      code.push(I32_CONST, ...sleb(32 - s), ...I32X4_SHR_U, ...V128_OR);
-    } else code.push(I32_CONST, ...sleb(s), I32_ROTL);
-    get(b);
-    add();
-    set(a);
-    [a, b, c, d] = [d, a, b, c];
-  }
-  // 64 steps rotate the roles back to A, B, C, D.
-  for (let r = 0; r < 4; r++) {
-    get(A + r);
-    get(AA + r);
-    add();
-    set(A + r);
-  }
-  for (const p of ptrs) {
-    get(p);
-    code.push(I32_CONST, ...sleb(64), I32_ADD);
-    set(p);
-  }
-  get(N);
-  code.push(I32_CONST, 1, I32_SUB);
-  set(N);
-  code.push(0x0c, 0, 0x0b, 0x0b); // br loop, end loop, end block
-  for (let r = 0; r < 4; r++) {
-    get(0);
-    get(A + r);
-    code.push(...(lanes === 4 ? [...V128_STORE, ...memarg(4, r * 16)] : [I32_STORE, ...memarg(2, r * 4)]));
-  }
-  code.push(0x0b);
-  const locals = [...uleb(1), ...uleb(24), lanes === 4 ? 0x7b : 0x7f];
-  const fn = [...locals, ...code];
-  return [...uleb(fn.length), ...fn];
+  });
 }
 
 /**
  * The module's bytes, importing `env.memory` and exporting `md5x4(state, p0, p1, p2, p3, n)` and
- * `md5x1(state, p, n)`. With `pages`, the memory is shared and exactly that many 64 KiB pages (worker threads
- * hashing bodies where they lie); without, it is an ordinary growable memory of at least one page (a browser
- * worker without cross-origin isolation).
+ * `md5x1(state, p, n)`; `simd: false` leaves md5x4 out (for runtimes without WebAssembly SIMD). With `pages`,
+ * the memory is shared and exactly that many 64 KiB pages (worker threads hashing bodies where they lie);
+ * without, it is an ordinary growable memory of at least one page (a browser worker without cross-origin
+ * isolation).
  */
-export function md5WasmBytes(pages?: number): Uint8Array<ArrayBuffer> {
-  const I32 = 0x7f;
-  const types = section(1, vector([[0x60, 6, I32, I32, I32, I32, I32, I32, 0], [0x60, 3, I32, I32, I32, 0]]));
-  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, ...(pages ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, 1])]]));
-  const functions = section(3, vector([[0], [1]]));
-  const exports = section(7, vector([[...name('md5x4'), 0x00, 0], [...name('md5x1'), 0x00, 1]]));
-  const code = section(10, vector([body(4), body(1)]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
+export function md5WasmBytes(pages?: number, simd = true): Uint8Array<ArrayBuffer> {
+  return wasmModule(simd ? [md5(4), md5(1)] : [md5(1)], pages);
 }

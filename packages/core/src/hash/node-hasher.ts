@@ -5,7 +5,27 @@
  */
 import { type Hash, createHash } from 'node:crypto';
 import { type Hasher, readInput } from './hasher.ts';
-import { createKeyedOrder } from './order.ts';
+
+/**
+ * Runs the hashing step of each part in call order per key, while the reads before it may overlap:
+ * `ordered(key, read, apply)` starts `read` now and calls `apply` on its result after the key's earlier steps.
+ */
+function createKeyedOrder(): <R, T>(key: string, read: Promise<R>, apply: (value: R) => T) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, read, apply) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const next = previous.then(
+      () => read.then(apply),
+      () => read.then(apply),
+    );
+    const tail = next.catch(() => {});
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
+  };
+}
 
 /**
  * Creates a node:crypto {@link Hasher}. It cannot save a SHA-1 state ({@link Hasher.save} gives `undefined`), so a

@@ -21,7 +21,7 @@ function boundaries(size: number, seed: number): number[] {
   return cuts;
 }
 
-for (const [label, make] of [['hash-wasm', createWasmHasher], ['node:crypto', createNodeHasher]] as const) {
+for (const [label, make] of [['WebAssembly, in this thread,', createWasmHasher], ['node:crypto', createNodeHasher]] as const) {
   describe(`${label} hasher`, () => {
     it('streamed SHA-1 over random part boundaries equals one-shot; MD5 per part; bytes handed back', async () => {
       const hasher: Hasher = make();
@@ -63,7 +63,7 @@ for (const [label, make] of [['hash-wasm', createWasmHasher], ['node:crypto', cr
   });
 }
 
-describe('hash-wasm hasher state', () => {
+describe('WebAssembly hasher state', () => {
   it('saves and continues a SHA-1 in another hasher (resume after a reload)', async () => {
     const data = new Uint8Array(randomBytes(300_000));
     const first = createWasmHasher();
