@@ -3,7 +3,7 @@
  * directly, so tests drive time and the network state. Also the one way the engine waits on a signal.
  * @module
  */
-import { abortError } from './errors.ts';
+import { abortReason } from './errors.ts';
 
 /** Timers and the current time, in ms. */
 export interface Clock {
@@ -19,10 +19,7 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** The abort reason of a signal, as thrown by the engine (an `ABORTED` error unless the caller gave a reason). */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? abortError();
-}
+export { abortReason };
 
 /**
  * A promise that `start` settles, rejected with the signal's reason if it aborts first. `start` may return a

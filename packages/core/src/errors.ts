@@ -113,6 +113,30 @@ export function abortError(message = 'The upload was cancelled.', cause?: unknow
   return new UploadError(ErrorCode.ABORTED, message, { retryable: false, cause });
 }
 
+/** The abort reason of a signal, as thrown by the engine (an `ABORTED` error unless the caller gave a reason). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? abortError();
+}
+
+/**
+ * How the engine fails, handed to the code it loads on demand (stream upload, the fetch transport, processing):
+ * that code imports nothing from the engine at run time, so a bundler splits off no chunk shared with it.
+ */
+export interface Failures {
+  /** A new {@link UploadError}. */
+  error(code: ErrorCode, message: string, options?: UploadErrorOptions): UploadError;
+  /** See {@link abortReason}. */
+  aborted(signal: AbortSignal): unknown;
+  /** See {@link toUploadError}. */
+  wrap(error: unknown): UploadError;
+}
+
+export const failures: Failures = {
+  error: (code, message, options) => new UploadError(code, message, options),
+  aborted: (signal) => abortReason(signal),
+  wrap: (error) => toUploadError(error),
+};
+
 /** True for `ABORTED` upload errors and DOM `AbortError`s. */
 export function isAbortError(error: unknown): boolean {
   return error instanceof UploadError ? error.code === ErrorCode.ABORTED : (error as { name?: unknown } | null)?.name === 'AbortError';

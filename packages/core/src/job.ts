@@ -3,10 +3,11 @@
  * parts, its hashing progress, and the operations every step needs — sending a part, retrying, saving the resume
  * record. The {@link Upload} class is the public face of a Job; the steps (`upload-file.ts`, and on demand
  * `upload-stream.ts` and `upload-restore.ts`) are functions of one. Steps loaded on demand import nothing from the
- * engine but `errors.ts` and `clock.ts` (already shared with the processing chunk), so bundlers add no chunk.
+ * engine at run time (they reach it through the Job, and are handed `failures`), so bundlers split off no chunk
+ * shared with them.
  * @module
  */
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, raceSignal, systemClock } from './clock.ts';
 import { ErrorCode, UploadError, storageError } from './errors.ts';
 import { type Hasher, hexToBase64 } from './hash/hasher.ts';
 import { MAX_PARTS, type PartRange, choosePartSize, planParts } from './plan.ts';
@@ -66,6 +67,8 @@ export interface Pipeline {
   launch(task: () => Promise<void>): void;
   /** A pool slot's release function, or `undefined` when the pipeline stopped while waiting. */
   acquire(): Promise<(() => void) | undefined>;
+  /** `promise`, or a rejection as soon as the pipeline stops (the promise runs on). */
+  race<T>(promise: Promise<T>): Promise<T>;
   /** Waits for every task launched; throws the run's abort, else the first failure, else a stop reason. */
   settle(): Promise<void>;
 }
@@ -313,6 +316,7 @@ export class Job {
       fail,
       launch,
       acquire: () => this.pool.acquire(inner.signal).catch(() => undefined),
+      race: (promise) => raceSignal(promise, inner.signal),
       settle: async () => {
         await Promise.all(tasks);
         signal.removeEventListener('abort', onAbort);

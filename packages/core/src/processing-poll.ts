@@ -2,12 +2,14 @@
  * Waits for VOD to finish processing an uploaded media file, polling the signer's `GET /media/:fileId/status`
  * through a @tanstack/query-core `QueryObserver` (so a host's `QueryClient` shares and caches the status).
  * The refetch timer runs on the injected clock, so it also polls on servers, where query-core's own
- * `refetchInterval` is off. Loaded on demand by the engine (keeps query-core out of the main bundle).
+ * `refetchInterval` is off. Loaded on demand by the engine (keeps query-core out of the main bundle), and handed
+ * the clock and how to fail, so it imports nothing from the engine at run time; `processing.ts` is the public
+ * entry around it.
  * @module
  */
 import { QueryClient, QueryObserver } from '@tanstack/query-core';
-import { type Clock, abortReason, systemClock } from './clock.ts';
-import { ErrorCode, UploadError, toUploadError } from './errors.ts';
+import type { Clock } from './clock.ts';
+import type { Failures } from './errors.ts';
 import type { MediaStatus, SignerClient } from './signer-client.ts';
 
 export const DEFAULT_PROCESSING_INTERVAL = 3000;
@@ -27,6 +29,7 @@ export interface ProcessingOptions {
 export interface WaitForProcessingOptions extends ProcessingOptions {
   signer: SignerClient;
   fileId: string;
+  /** Default the runtime's clock. */
   clock?: Clock;
   signal?: AbortSignal;
   /** Every status seen. */
@@ -39,21 +42,24 @@ export function mediaStatusKey(fileId: string): readonly ['vod-uploader', 'media
 }
 
 /**
- * Resolves with the status once it is `ready`; rejects with a `PROCESSING` error when it is `failed` or the time
- * is up, with the signer's error after {@link MAX_STATUS_ERRORS} failed requests in a row (or one that is not
- * retryable), or with the signal's reason.
+ * `waitForProcessing` with the clock and the failures handed in: resolves with the status once it is `ready`;
+ * rejects with a `PROCESSING` error when it is `failed` or the time is up, with the signer's error after
+ * {@link MAX_STATUS_ERRORS} failed requests in a row (or one that is not retryable), or with the signal's reason.
  */
-export function waitForProcessing({
-  signer,
-  fileId,
-  interval = DEFAULT_PROCESSING_INTERVAL,
-  timeout = DEFAULT_PROCESSING_TIMEOUT,
-  queryClient,
-  clock = systemClock,
-  signal,
-  onStatus,
-}: WaitForProcessingOptions): Promise<MediaStatus> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
+export function pollProcessing(
+  {
+    signer,
+    fileId,
+    interval = DEFAULT_PROCESSING_INTERVAL,
+    timeout = DEFAULT_PROCESSING_TIMEOUT,
+    queryClient,
+    clock,
+    signal,
+    onStatus,
+  }: WaitForProcessingOptions & { clock: Clock },
+  { error: fail, aborted, wrap }: Failures,
+): Promise<MediaStatus> {
+  if (signal?.aborted) return Promise.reject(aborted(signal));
   const client = queryClient ?? new QueryClient();
   const observer = new QueryObserver<MediaStatus, unknown>(client, {
     queryKey: mediaStatusKey(fileId),
@@ -81,9 +87,9 @@ export function waitForProcessing({
       if (status) resolve(status);
       else reject(error);
     };
-    const onAbort = () => finish(abortReason(signal!));
+    const onAbort = () => finish(aborted(signal!));
     const deadline = clock.setTimeout(
-      () => finish(new UploadError(ErrorCode.PROCESSING, `Processing of ${fileId} did not finish in ${timeout} ms.`)),
+      () => finish(fail('processing', `Processing of ${fileId} did not finish in ${timeout} ms.`)),
       timeout,
     );
     const schedule = () => {
@@ -100,7 +106,7 @@ export function waitForProcessing({
       if (seen === lastSeen) return;
       lastSeen = seen;
       if (result.isError) {
-        const error = toUploadError(result.error);
+        const error = wrap(result.error);
         errors++;
         if (!error.retryable || errors >= MAX_STATUS_ERRORS) return finish(error);
         return schedule();
@@ -111,7 +117,7 @@ export function waitForProcessing({
       onStatus?.(status);
       if (status.status === 'ready') return finish(undefined, status);
       if (status.status === 'failed') {
-        return finish(new UploadError(ErrorCode.PROCESSING, `Processing of ${fileId} failed.`, { retryable: false }));
+        return finish(fail('processing', `Processing of ${fileId} failed.`, { retryable: false }));
       }
       schedule();
     });

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Clock, abortable, systemClock } from './clock.ts';
-import { ErrorCode, UploadError } from './errors.ts';
+import { ErrorCode, UploadError, failures } from './errors.ts';
 
 export interface TransportRequest {
   method: 'PUT';
@@ -81,7 +81,7 @@ export function createXhrTransport(clock: Clock = systemClock): Transport {
  * @param fetchImpl default `globalThis.fetch`
  */
 export function createFetchTransport(fetchImpl?: FetchLike, clock: Clock = systemClock): Transport {
-  const transport = import('./transport-fetch.ts').then((m) => m.fetchTransport(fetchImpl, clock));
+  const transport = import('./transport-fetch.ts').then((m) => m.fetchTransport(fetchImpl, clock, failures));
   return async (request) => (await transport)(request);
 }
 

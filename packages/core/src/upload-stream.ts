@@ -4,12 +4,11 @@
  * part. A stream cannot be read again, so parts read and not yet stored stay held across a pause.
  * @module
  */
-import { raceSignal } from './clock.ts';
-import { ErrorCode, UploadError } from './errors.ts';
+import type { Failures, UploadError } from './errors.ts';
 import type { Job } from './job.ts';
 import { createStreamChunker } from './sources/stream-source.ts';
 
-export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<void> {
+export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, signal: AbortSignal, { error }: Failures): Promise<void> {
   if (!job.session) {
     job.set({ phase: 'pending' });
     const instant = await job.openSession(null, {}, signal);
@@ -22,7 +21,7 @@ export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, si
   const read = job.streamRead!;
   const { session, done, held, ranges } = job;
   const { partSize, maxPart } = session!;
-  const invalid = (message: string) => new UploadError(ErrorCode.INVALID_FILE, message);
+  const invalid = (message: string) => error('invalid-file', message);
   if (!job.noSha1) await job.beginHash();
   job.set({ phase: 'uploading' });
   const pipeline = job.pipeline(signal);
@@ -32,7 +31,7 @@ export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, si
       let part = held.get(n);
       if (!part) {
         if (read.ended || n <= read.parts) break;
-        const bytes = await raceSignal((read.next ??= read.chunker.next()), pipeline.signal);
+        const bytes = await pipeline.race((read.next ??= read.chunker.next()));
         read.next = undefined;
         if (!bytes) {
           read.ended = true;
@@ -56,15 +55,15 @@ export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, si
       pipeline.launch(() => job.uploadPart(range, sending, pipeline.signal).finally(slot));
     }
     if (read.ended) job.set({ bytesTotal: read.bytes, partsTotal: read.parts });
-  } catch (error) {
-    pipeline.fail(error);
+  } catch (thrown) {
+    pipeline.fail(thrown);
   }
   try {
     await pipeline.settle();
-  } catch (error) {
+  } catch (thrown) {
     // A stream cannot be read again: a stream that is empty or too long ends its session.
-    if (!signal.aborted && (error as UploadError | undefined)?.code === ErrorCode.INVALID_FILE) await job.abortSession();
-    throw error;
+    if (!signal.aborted && (thrown as UploadError | undefined)?.code === 'invalid-file') await job.abortSession();
+    throw thrown;
   }
   ranges.length = read.parts;
   job.checkAllDone();

@@ -6,11 +6,11 @@
  * @module
  */
 import type { Clock, Connectivity } from './clock.ts';
-import { ErrorCode, abortError, toUploadError } from './errors.ts';
+import { ErrorCode, abortError, failures, toUploadError } from './errors.ts';
 import type { Hasher } from './hash/hasher.ts';
 import { DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT, Job } from './job.ts';
 import type { Pool } from './pool.ts';
-import type { ProcessingOptions } from './processing.ts';
+import type { ProcessingOptions } from './processing-poll.ts';
 import type { ResumeStore } from './resume.ts';
 import type { RetryOptions } from './retryer.ts';
 import type { MediaOptions, SignerClient, TokenSource, UploadResult } from './signer-client.ts';
@@ -190,21 +190,21 @@ export class Upload {
     const unsubscribe = connectivity.subscribe((online) => job.set({ offline: !online }));
     try {
       if (!job.result) {
-        if (job.stream) await (await import('./upload-stream.ts')).runStream(job, job.stream, signal);
+        if (job.stream) await (await import('./upload-stream.ts')).runStream(job, job.stream, signal, failures);
         else await runFile(job, job.source!, signal);
       }
       const result = job.result!;
       if (options.processing && !job.instant) {
         job.set({ phase: 'processing', processing: 'processing' });
-        const { waitForProcessing } = await import('./processing.ts');
-        await waitForProcessing({
+        const { pollProcessing } = await import('./processing-poll.ts');
+        await pollProcessing({
           ...(options.processing === true ? {} : options.processing),
           signer: job.signer,
           fileId: result.fileId,
           clock: job.clock,
           signal,
           onStatus: ({ status }) => job.set({ phase: 'processing', processing: status }),
-        });
+        }, failures);
       }
       if (signal.aborted) return;
       job.set({ status: 'done', phase: options.processing ? 'ready' : 'uploaded', error: null });
