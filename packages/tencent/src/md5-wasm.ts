@@ -46,12 +46,10 @@ const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...
 const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
 const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
-/** Value types. */
-export const I32 = 0x7f;
-export const V128 = 0x7b;
-
-/** The opcodes the generated hash functions use (core; `simd` ones after the 0xfd prefix). */
-export const OP = {
+/** What the generated hash functions use of WebAssembly: value types, opcodes, and (`simd`) opcodes after the 0xfd prefix. */
+export const WASM = {
+  i32: 0x7f,
+  v128: 0x7b,
   i32Load: 0x28,
   i32Store: 0x36,
   i32Eqz: 0x45,
@@ -95,7 +93,7 @@ export function wasmCode() {
     set: (local: number) => op(0x21, ...uleb(local)),
     i32: (value: number) => op(0x41, ...sleb(value | 0)),
     /** v128.const of four 32-bit lanes. */
-    v128: (lanes: readonly number[]) => simd(OP.simd.const, ...lanes.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24])),
+    v128: (lanes: readonly number[]) => simd(WASM.simd.const, ...lanes.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24])),
   };
 }
 export type WasmCode = ReturnType<typeof wasmCode>;
@@ -122,8 +120,8 @@ export function hashFunction(
   const first = n + 1;
   const saved = first + fn.words;
   const [load, store, add, size] = fn.vector
-    ? [[0xfd, ...uleb(OP.simd.load)], [0xfd, ...uleb(OP.simd.store)], [0xfd, ...uleb(OP.simd.add)], 16]
-    : [[OP.i32Load], [OP.i32Store], [OP.i32Add], 4];
+    ? [[0xfd, ...uleb(WASM.simd.load)], [0xfd, ...uleb(WASM.simd.store)], [0xfd, ...uleb(WASM.simd.add)], 16]
+    : [[WASM.i32Load], [WASM.i32Store], [WASM.i32Add], 4];
   for (let r = 0; r < fn.words; r++) {
     c.get(0);
     c.op(...load, ...memarg(fn.vector ? 4 : 2, r * size));
@@ -131,19 +129,19 @@ export function hashFunction(
   }
   c.op(0x02, 0x40, 0x03, 0x40); // block, loop
   c.get(n);
-  c.op(OP.i32Eqz, 0x0d, 1); // br_if out when n == 0
+  c.op(WASM.i32Eqz, 0x0d, 1); // br_if out when n == 0
   for (let r = 0; r < fn.words; r++) (c.get(first + r), c.set(saved + r));
   block(c, first, saved + fn.words);
   for (let r = 0; r < fn.words; r++) (c.get(first + r), c.get(saved + r), c.op(...add), c.set(first + r));
-  for (let p = 1; p <= fn.pointers; p++) (c.get(p), c.i32(64), c.op(OP.i32Add), c.set(p));
+  for (let p = 1; p <= fn.pointers; p++) (c.get(p), c.i32(64), c.op(WASM.i32Add), c.set(p));
   c.get(n);
   c.i32(1);
-  c.op(OP.i32Sub);
+  c.op(WASM.i32Sub);
   c.set(n);
   c.op(0x0c, 0, 0x0b, 0x0b); // br loop, end loop, end block
   for (let r = 0; r < fn.words; r++) (c.get(0), c.get(first + r), c.op(...store, ...memarg(fn.vector ? 4 : 2, r * size)));
   c.op(0x0b);
-  const locals = [[fn.words * 2, fn.vector ? V128 : I32], ...fn.locals];
+  const locals = [[fn.words * 2, fn.vector ? WASM.v128 : WASM.i32], ...fn.locals];
   const body = [...uleb(locals.length), ...locals.flatMap(([count, type]) => [...uleb(count!), type!]), ...c.bytes];
   return { name: fn.name, params: fn.pointers + 2, body };
 }
@@ -153,7 +151,7 @@ export function hashFunction(
  * (worker threads hashing bodies where they lie); without, an ordinary growable memory of at least one page.
  */
 export function wasmModule(functions: WasmFunction[], pages?: number): Uint8Array<ArrayBuffer> {
-  const types = section(1, vector(functions.map((f) => [0x60, ...uleb(f.params), ...Array<number>(f.params).fill(I32), 0])));
+  const types = section(1, vector(functions.map((f) => [0x60, ...uleb(f.params), ...Array<number>(f.params).fill(WASM.i32), 0])));
   const memory = pages ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, 1];
   const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memory]]));
   const declared = section(3, vector(functions.map((_, i) => uleb(i))));
@@ -165,12 +163,12 @@ export function wasmModule(functions: WasmFunction[], pages?: number): Uint8Arra
 /** md5x4 or md5x1: 64 unrolled steps per block. */
 function md5(lanes: 1 | 4): WasmFunction {
   const v = lanes === 4;
-  const { simd } = OP;
-  return hashFunction({ name: `md5x${lanes}`, pointers: lanes, words: 4, vector: v, locals: [[16, v ? V128 : I32]] }, (c, A, M) => {
-    const add = () => (v ? c.simd(simd.add) : c.op(OP.i32Add));
+  const { simd } = WASM;
+  return hashFunction({ name: `md5x${lanes}`, pointers: lanes, words: 4, vector: v, locals: [[16, v ? WASM.v128 : WASM.i32]] }, (c, A, M) => {
+    const add = () => (v ? c.simd(simd.add) : c.op(WASM.i32Add));
     for (let k = 0; k < 16; k++) {
       c.get(1);
-      if (!v) c.op(OP.i32Load, ...memarg(2, k * 4));
+      if (!v) c.op(WASM.i32Load, ...memarg(2, k * 4));
       else {
         c.simd(simd.load32Zero, ...memarg(2, k * 4));
         for (let lane = 1; lane < 4; lane++) {
@@ -198,10 +196,10 @@ function md5(lanes: 1 | 4): WasmFunction {
         else if (round === 2) (c.get(b), c.get(x), c.simd(simd.xor), c.get(d), c.simd(simd.xor));
         else (c.get(x), c.get(b), c.get(d), c.simd(simd.not), c.simd(simd.or), c.simd(simd.xor)); // c ^ (b | ~d)
       } else {
-        if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(OP.i32Xor, OP.i32And, OP.i32Xor)); // d ^ (b & (c ^ d))
-        else if (round === 1) (c.get(x), c.get(d), c.get(b), c.get(x), c.op(OP.i32Xor, OP.i32And, OP.i32Xor)); // c ^ (d & (b ^ c))
-        else if (round === 2) (c.get(b), c.get(x), c.op(OP.i32Xor), c.get(d), c.op(OP.i32Xor));
-        else (c.get(x), c.get(b), c.get(d), c.i32(-1), c.op(OP.i32Xor, OP.i32Or, OP.i32Xor));
+        if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(WASM.i32Xor, WASM.i32And, WASM.i32Xor)); // d ^ (b & (c ^ d))
+        else if (round === 1) (c.get(x), c.get(d), c.get(b), c.get(x), c.op(WASM.i32Xor, WASM.i32And, WASM.i32Xor)); // c ^ (d & (b ^ c))
+        else if (round === 2) (c.get(b), c.get(x), c.op(WASM.i32Xor), c.get(d), c.op(WASM.i32Xor));
+        else (c.get(x), c.get(b), c.get(d), c.i32(-1), c.op(WASM.i32Xor, WASM.i32Or, WASM.i32Xor));
       }
       add();
       const s = shift(i);
@@ -214,7 +212,7 @@ function md5(lanes: 1 | 4): WasmFunction {
         c.i32(32 - s);
         c.simd(simd.shrU);
         c.simd(simd.or);
-      } else (c.i32(s), c.op(OP.i32Rotl));
+      } else (c.i32(s), c.op(WASM.i32Rotl));
       c.get(b);
       add();
       c.set(a);

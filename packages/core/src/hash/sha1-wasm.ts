@@ -11,7 +11,7 @@
  * i32 locals (about hash-wasm's speed).
  * @module
  */
-import { I32, OP, V128, hashFunction, memarg, wasmModule } from '@vod-uploader/tencent';
+import { WASM, hashFunction, memarg, wasmModule } from '@vod-uploader/tencent';
 
 /** Offset of the W + K scratch from `state`. */
 const WK = 32;
@@ -21,8 +21,8 @@ const BSWAP = [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12];
 
 /** The module's bytes: exports `sha1(state, p, n)`, imports a growable `env.memory`. */
 export function sha1WasmBytes(simd = true): Uint8Array<ArrayBuffer> {
-  const { simd: v } = OP;
-  const fn = hashFunction({ name: 'sha1', pointers: 1, words: 5, vector: false, locals: [simd ? [21, V128] : [16, I32]] }, (c, A, X) => {
+  const { simd: v } = WASM;
+  const fn = hashFunction({ name: 'sha1', pointers: 1, words: 5, vector: false, locals: [simd ? [21, WASM.v128] : [16, WASM.i32]] }, (c, A, X) => {
     /** Lanes of two vectors (0–3 the first, 4–7 the second). */
     const shuffle = (lanes: number[]) => c.simd(v.shuffle, ...lanes.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]));
     /** Rotates each lane of vector local `x` left by s (leaves it on the stack). */
@@ -80,10 +80,10 @@ export function sha1WasmBytes(simd = true): Uint8Array<ArrayBuffer> {
       for (let k = 0; k < 16; k++) {
         // Big-endian: (rotl(x, 8) & 0x00ff00ff) | (rotl(x, 24) & 0xff00ff00).
         c.get(1);
-        c.op(OP.i32Load, ...memarg(0, k * 4));
+        c.op(WASM.i32Load, ...memarg(0, k * 4));
         c.set(X + k);
-        for (const [r, mask] of [[8, 0x00ff00ff], [24, 0xff00ff00]]) (c.get(X + k), c.i32(r!), c.op(OP.i32Rotl), c.i32(mask!), c.op(OP.i32And));
-        c.op(OP.i32Or);
+        for (const [r, mask] of [[8, 0x00ff00ff], [24, 0xff00ff00]]) (c.get(X + k), c.i32(r!), c.op(WASM.i32Rotl), c.i32(mask!), c.op(WASM.i32And));
+        c.op(WASM.i32Or);
         c.set(X + k);
       }
     }
@@ -94,34 +94,34 @@ export function sha1WasmBytes(simd = true): Uint8Array<ArrayBuffer> {
       if (simd) {
         if (i % 4 === 0 && i < 76) schedule(i / 4 + 1);
         c.get(0);
-        c.op(OP.i32Load, ...memarg(2, WK + i * 4));
+        c.op(WASM.i32Load, ...memarg(2, WK + i * 4));
       } else {
         const w = X + (i & 15);
         if (i >= 16) {
           // W[i] = rotl1(W[i−16] ^ W[i−3] ^ W[i−8] ^ W[i−14]), in place of W[i−16].
           c.get(w);
-          for (const back of [3, 8, 14]) (c.get(X + ((i - back) & 15)), c.op(OP.i32Xor));
+          for (const back of [3, 8, 14]) (c.get(X + ((i - back) & 15)), c.op(WASM.i32Xor));
           c.i32(1);
-          c.op(OP.i32Rotl);
+          c.op(WASM.i32Rotl);
           c.set(w);
         }
         c.get(w);
         c.i32(K[round]!);
-        c.op(OP.i32Add);
+        c.op(WASM.i32Add);
       }
       c.get(e);
-      c.op(OP.i32Add);
-      if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(OP.i32Xor, OP.i32And, OP.i32Xor)); // d ^ (b & (c ^ d))
-      else if (round === 2) (c.get(b), c.get(x), c.op(OP.i32And), c.get(d), c.get(b), c.get(x), c.op(OP.i32Or, OP.i32And, OP.i32Or)); // majority
-      else (c.get(b), c.get(x), c.op(OP.i32Xor), c.get(d), c.op(OP.i32Xor));
-      c.op(OP.i32Add);
+      c.op(WASM.i32Add);
+      if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(WASM.i32Xor, WASM.i32And, WASM.i32Xor)); // d ^ (b & (c ^ d))
+      else if (round === 2) (c.get(b), c.get(x), c.op(WASM.i32And), c.get(d), c.get(b), c.get(x), c.op(WASM.i32Or, WASM.i32And, WASM.i32Or)); // majority
+      else (c.get(b), c.get(x), c.op(WASM.i32Xor), c.get(d), c.op(WASM.i32Xor));
+      c.op(WASM.i32Add);
       c.get(a);
       c.i32(5);
-      c.op(OP.i32Rotl, OP.i32Add);
+      c.op(WASM.i32Rotl, WASM.i32Add);
       c.set(e);
       c.get(b);
       c.i32(30);
-      c.op(OP.i32Rotl);
+      c.op(WASM.i32Rotl);
       c.set(b);
       [a, b, x, d, e] = [e, a, b, x, d]; // 80 rounds rotate the roles back
     }
