@@ -283,13 +283,18 @@ function demoPlugin() {
       const page = run.page;
       if (command === 'demo-wait') {
         try {
-          return { rows: await driver.waitForMedia(page, ['big-upload.mp4', 'sunrise.webm'], 15_000) };
+          // Ready: the demo's task flow has ended (processing, then ready, in the list and in the element).
+          return { rows: await driver.waitForMedia(page, ['big-upload.mp4', 'sunrise.webm'], 15_000, 'ready') };
         } catch {
           return { rows: null }; // not yet (null/undefined would mean "unknown command")
         }
       }
       if (command === 'demo-finish') {
         try {
+          // The element polls processing on its own schedule: let each item settle (done, or an error to report).
+          await page
+            .waitForFunction(() => window.vodUploader.items.every((i) => i.state.status === 'done' || i.state.status === 'error'), undefined, { timeout: 30_000, polling: 200 })
+            .catch(() => {});
           const items = await page.evaluate(() => window.vodUploader.items.map((i) => ({ name: i.file.name, status: i.state.status, result: i.state.result, partsTotal: i.state.partsTotal, hasCover: !!i.cover, error: i.state.error })));
           const bigItem = items.find((i) => i.name === 'big-upload.mp4');
           const stored = bigItem?.result ? Buffer.from(await (await fetch(bigItem.result.mediaUrl)).arrayBuffer()) : Buffer.alloc(0);

@@ -84,15 +84,19 @@ export async function pickFiles(page, paths) {
   await page.setInputFiles('vod-uploader input#pick', paths);
 }
 
-/** Waits until the demo's media list has a row per name; returns the rows' facts. */
-export async function waitForMedia(page, names, timeout = 120_000) {
+/**
+ * Waits until the demo's media list has a row per name whose status (4th cell) is `status` (e.g. `ready` once the
+ * task flow has ended; any when unset); returns the rows' facts.
+ */
+export async function waitForMedia(page, names, timeout = 120_000, status) {
   await page.waitForFunction(
-    (names) => {
+    ({ names, status }) => {
       const rows = [...document.querySelectorAll('#media tbody tr')];
       // The list shows VOD's media name: the file name without its extension.
-      return names.every((n) => rows.some((r) => [n, n.replace(/\.[^.]+$/, '')].includes(r.querySelector('td.name')?.textContent)));
+      const row = (n) => rows.find((r) => [n, n.replace(/\.[^.]+$/, '')].includes(r.querySelector('td.name')?.textContent));
+      return names.every((n) => row(n) && (!status || row(n).querySelectorAll('td')[3]?.textContent === status));
     },
-    names,
+    { names, status },
     { timeout, polling: 200 },
   );
   return page.$$eval('#media tbody tr', (rows) =>

@@ -39,6 +39,7 @@ describe('demo (npm start) end to end', () => {
 
     const row = rows!.find((r) => r.fileId === webm.result!.fileId)!;
     expect(row.cells[1], 'VOD media name').to.equal('sunrise');
+    expect(row.cells[3], 'the task flow ended').to.equal('ready');
     expect(row.cells[2]).to.match(/[kKM]B/);
     expect(row.cover).to.be.a('string');
     expect(rows!.find((r) => r.fileId === big.result!.fileId)!.cells[2]).to.match(/25\.2\s?MB/);
