@@ -6,7 +6,8 @@
  *
  * Each part is read once (`Blob.slice`, a BYOB reader filling a reused buffer), fed into its upload's SHA-1 at
  * once, and waits for its MD5 with the parts queued behind it: up to four parts' MD5s are computed at once
- * (WebAssembly SIMD lanes, {@link HashKernels.md5}); a part never waits for parts that are not queued yet.
+ * (WebAssembly SIMD lanes, {@link HashKernels.md5}); a part never waits for parts that are not queued yet, and
+ * the first part of a file never waits (its upload cannot start without it).
  * The next part is read while one is hashed. At most {@link HashKernels.lanes} part buffers (two without
  * SIMD) are in memory at once, however many parts are queued — read ahead, hashed, waiting for their MD5, or
  * kept as spares to read into again; spares are let go after {@link IDLE_MS} without requests.
@@ -220,8 +221,8 @@ export function createHashService(
         fail(job, error);
       }
       if (!waits) release(job, bytes);
-      // Four parts, or no part queued to join them: their MD5s now.
-      if (lanes.length >= k.lanes || !queue.length) flush(k);
+      // Four parts, or no part queued to join them, or a file's first part (its upload waits for it): MD5s now.
+      if (lanes.length >= k.lanes || !queue.length || (job.request as { start?: number }).start === 0) flush(k);
     }
     running = false;
     idle = setTimeout(() => (spare = []), IDLE_MS);

@@ -1,5 +1,5 @@
 /**
- * {@link Hasher} over node:crypto (SHA-1 with SHA-NI runs at about 1 GB/s, twice hash-wasm). Node only: reached
+ * {@link Hasher} over node:crypto (SHA-1 with SHA-NI runs at about 1 GB/s). Node only: reached
  * through the package's `node` entry, never from the browser entry.
  * @module
  */
