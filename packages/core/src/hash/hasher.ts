@@ -1,8 +1,8 @@
 /**
  * The hashing contract the engine uses: a whole-file SHA-1 per upload (kept under a key, in part order) and an MD5
  * per part, over bytes the hasher reads itself (a Blob range) or is handed (stream parts, Node file reads).
- * Implementations: the module Web Worker client (browsers; generated WebAssembly), the same hash service in the
- * calling thread, node:crypto (Node).
+ * Implementations: the module Web Worker client (browsers: hash-wasm SHA-1, generated WebAssembly MD5), the same
+ * hash service in the calling thread, node:crypto (Node).
  * @module
  */
 
