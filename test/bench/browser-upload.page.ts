@@ -101,7 +101,7 @@ async function engine(opts: { signer: string; partSize: number; concurrency: num
 }
 
 /** Plain XHR PUTs of File slices to presigned part URLs, `concurrency` at a time, no hashing. */
-async function plain(opts: { urls: string[]; partSize: number; concurrency: number; bytes?: boolean }) {
+async function plain(opts: { urls: string[]; headers?: Record<string, string>[]; partSize: number; concurrency: number; bytes?: boolean }) {
   const f = file();
   const spans: Span[] = [];
   let next = 0;
@@ -111,6 +111,7 @@ async function plain(opts: { urls: string[]; partSize: number; concurrency: numb
     return new Promise<string>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('PUT', opts.urls[n - 1]!);
+      for (const [name, value] of Object.entries(opts.headers?.[n - 1] ?? {})) xhr.setRequestHeader(name, value);
       xhr.onload = () => (xhr.status === 200 ? resolve(xhr.getResponseHeader('etag') ?? '') : reject(new Error(`part ${n}: ${xhr.status} ${xhr.responseText}`)));
       xhr.onerror = () => reject(new Error(`part ${n}: network error`));
       xhr.send(body);

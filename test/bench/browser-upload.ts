@@ -18,11 +18,13 @@
  *
  *   node --import tsx --conditions=source test/bench/browser-upload.ts [--rounds 2] [--size-mib 1024]
  *        [--part-mib 8] [--concurrency 4] [--signer-rate default|off|PER_SECOND] [--trace] [--bytes-baseline]
+ *        [--plain-md5]
  *
  * `--signer-rate`: the signer's per-scope token bucket (default: the signer's own default, 120 burst / 20 per
  * second). `--trace` prints where the engine's time went (hash, sign and PUT spans; idle PUT slots).
  * `--bytes-baseline` also times the first 8 plain PUTs with in-memory ArrayBuffer bodies (what the engine sent
- * before it sent File slices) against File slices.
+ * before it sent File slices) against File slices. `--plain-md5`: the plain PUTs carry a signed `Content-MD5` too
+ * (computed here beforehand), as the engine's do, so that the storage side does the same work for both.
  * Peak memory: the browser's total RSS (all its processes) sampled every 100 ms, minus its RSS before the run.
  *
  * Target: engine time ≤ 1.15 × plain time (median).
@@ -53,6 +55,7 @@ const { values } = parseArgs({
     'signer-rate': { type: 'string', default: 'default' },
     trace: { type: 'boolean', default: false },
     'bytes-baseline': { type: 'boolean', default: false },
+    'plain-md5': { type: 'boolean', default: false },
   },
 });
 const clamp = (v: string, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v)) || lo));
@@ -95,6 +98,22 @@ async function makeFile(path: string, size: number): Promise<string> {
     await fh.close();
   }
   return hash.digest('hex');
+}
+
+/** Base64 MD5 of each part of the file. */
+async function partMd5sOf(path: string): Promise<string[]> {
+  const out: string[] = [];
+  const fh = await open(path);
+  try {
+    const buffer = Buffer.alloc(PART);
+    for (let at = 0; at < SIZE; at += PART) {
+      const { bytesRead } = await fh.read(buffer, 0, Math.min(PART, SIZE - at), at);
+      out.push(createHash('md5').update(buffer.subarray(0, bytesRead)).digest('base64'));
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
 }
 
 async function nodeSha1(path: string): Promise<{ ms: number; sha1: string }> {
@@ -447,15 +466,22 @@ async function main(): Promise<void> {
       return { ms: value.ms, partsMs: lastPut, used, trace: describeTrace(value.spans, value.t0, value.ms) };
     };
     /** Plain XHR PUTs of the first `count` parts: File slices, or (`bytes`) the same bytes read into an ArrayBuffer first. */
+    const partMd5s = values['plain-md5'] ? await partMd5sOf(path) : undefined;
     const runPlain = async (bytes = false, count = PARTS) => {
       const session = await signer.createUpload({ file: { name: 'plain.mp4', size: SIZE, type: 'video/mp4' }, partSize: PART });
       if (!('session' in session) || session.partSize !== PART) throw new Error(`unexpected session ${JSON.stringify(session)}`);
       const urls: string[] = [];
+      const headers: Record<string, string>[] = [];
       for (let first = 1; first <= count; first += 100) {
-        const parts = Array.from({ length: Math.min(100, count - first + 1) }, (_, i) => ({ partNumber: first + i }));
-        for (const u of await signer.sign({ session: session.session, parts })) urls[u.partNumber! - 1] = u.url;
+        const parts = Array.from({ length: Math.min(100, count - first + 1) }, (_, i) => ({ partNumber: first + i, md5: partMd5s?.[first + i - 1] }));
+        for (const u of await signer.sign({ session: session.session, parts })) {
+          urls[u.partNumber! - 1] = u.url;
+          headers[u.partNumber! - 1] = u.headers;
+        }
       }
-      const { value, ...used } = await measure(() => page.evaluate((o) => window.bench.plain(o), { urls, partSize: PART, concurrency: CONCURRENCY, bytes }));
+      const { value, ...used } = await measure(() =>
+        page.evaluate((o) => window.bench.plain(o), { urls, headers, partSize: PART, concurrency: CONCURRENCY, bytes }),
+      );
       if (value.etags.length !== count || value.etags.some((e) => !e)) throw new Error('plain: a part without an ETag');
       let completeMs = 0;
       if (count === PARTS) {
