@@ -18,13 +18,15 @@
  *
  *   node --import tsx --conditions=source test/bench/browser-upload.ts [--rounds 2] [--size-mib 1024]
  *        [--part-mib 8] [--concurrency 4] [--signer-rate default|off|PER_SECOND] [--trace] [--bytes-baseline]
- *        [--plain-md5]
+ *        [--plain-md5] [--quiet LOAD]
  *
  * `--signer-rate`: the signer's per-scope token bucket (default: the signer's own default, 120 burst / 20 per
  * second). `--trace` prints where the engine's time went (hash, sign and PUT spans; idle PUT slots).
  * `--bytes-baseline` also times the first 8 plain PUTs with in-memory ArrayBuffer bodies (what the engine sent
  * before it sent File slices) against File slices. `--plain-md5`: the plain PUTs carry a signed `Content-MD5` too
  * (computed here beforehand), as the engine's do, so that the storage side does the same work for both.
+ * `--quiet LOAD`: before each measured run, wait (up to 3 minutes) for the 1-minute load average to fall below
+ * LOAD — other work on a shared machine moves these figures more than anything measured here.
  * Peak memory: the browser's total RSS (all its processes) sampled every 100 ms, minus its RSS before the run.
  *
  * Target: engine time ≤ 1.15 × plain time (median).
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     'bytes-baseline': { type: 'boolean', default: false },
     'plain-md5': { type: 'boolean', default: false },
+    quiet: { type: 'string', default: '0' },
   },
 });
 const clamp = (v: string, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(Number(v)) || lo));
@@ -81,6 +84,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const QUIET = Number(values.quiet) || 0;
+/** Waits (at most 3 minutes) for the machine to be quiet (`--quiet`); returns the load then. */
+async function quiet(): Promise<string> {
+  for (const until = Date.now() + 180_000; QUIET && loadavg()[0]! >= QUIET && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5000));
+  return load();
+}
 
 /** A file of random bytes (AES-CTR keystream), and its SHA-1. */
 async function makeFile(path: string, size: number): Promise<string> {
@@ -421,12 +430,14 @@ async function main(): Promise<void> {
     if (!browserPid) throw new Error('no browser process id');
     const measure = <T>(task: () => Promise<T>) => withUsage(browserPid, emulator.proc.pid!, task);
     const mb = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
-    const usage = (u: Usage) => `peak +${mb(u.peakDelta)}, CPU s: browser ${u.browserCpu.toFixed(1)}, emulator ${u.emulatorCpu.toFixed(1)}`;
+    const usage = (u: Usage & { load: string }) =>
+      `peak +${mb(u.peakDelta)}, CPU s: browser ${u.browserCpu.toFixed(1)}, emulator ${u.emulatorCpu.toFixed(1)}; load at start ${u.load}`;
 
     console.log(`\n1. SHA-1 of the ${SIZE / MiB} MiB file: the engine's hash worker in Chromium (${PART / MiB} MiB slices) vs node:crypto`);
     const r1: { node: number; seq: number; ahead: number; md5: number; cpu: number; worker: number }[] = [];
     const gib = SIZE / 1024 / MiB;
     for (let round = 1; round <= ROUNDS; round++) {
+      const at = await quiet();
       const node = await nodeSha1(path);
       const seq = await page.evaluate(([p]) => window.bench.hash(p!, 1), [PART]);
       const ahead = await page.evaluate(([p]) => window.bench.hash(p!, 2), [PART]);
@@ -436,7 +447,7 @@ async function main(): Promise<void> {
       }
       r1.push({ node: node.ms, seq: seq.ms, ahead: ahead.ms, md5: md5.ms, cpu: used.browserCpu / gib, worker: used.workerCpu / gib });
       console.log(
-        `  round ${round} (load ${load()}): node:crypto ${(node.ms / 1000).toFixed(2)} s (${mbps(SIZE, node.ms).toFixed(0)} MB/s); ` +
+        `  round ${round} (load at start ${at}, at end ${load()}): node:crypto ${(node.ms / 1000).toFixed(2)} s (${mbps(SIZE, node.ms).toFixed(0)} MB/s); ` +
           `worker, one part at a time ${(seq.ms / 1000).toFixed(2)} s (${mbps(SIZE, seq.ms).toFixed(0)} MB/s, ${(seq.ms / node.ms).toFixed(2)}× node); ` +
           `worker, next part read ahead ${(ahead.ms / 1000).toFixed(2)} s (${mbps(SIZE, ahead.ms).toFixed(0)} MB/s, ${(ahead.ms / node.ms).toFixed(2)}× node)\n` +
           `    SHA-1 + every part's MD5, 8 parts queued: ${(md5.ms / 1000).toFixed(2)} s (${mbps(SIZE, md5.ms).toFixed(0)} MB/s); ` +
@@ -452,6 +463,7 @@ async function main(): Promise<void> {
 
     console.log(`\n2. Upload of the ${SIZE / MiB} MiB file from Chromium: the engine (hashing on) vs plain XHR PUTs of the same File slices (no hashing)`);
     const runEngine = async () => {
+      const at = await quiet();
       const { value, ...used } = await measure(() =>
         page.evaluate((o) => window.bench.engine(o), {
           signer: signerUrl,
@@ -463,7 +475,7 @@ async function main(): Promise<void> {
       if (value.sha1 !== sha1) throw new Error(`engine SHA-1 ${value.sha1} ≠ ${sha1}`);
       if (value.parts !== PARTS) throw new Error(`engine used ${value.parts} parts, expected ${PARTS}`);
       const lastPut = Math.max(...value.spans.filter((s) => s.kind === 'put').map((s) => s.end)) - value.t0;
-      return { ms: value.ms, partsMs: lastPut, used, trace: describeTrace(value.spans, value.t0, value.ms) };
+      return { ms: value.ms, partsMs: lastPut, used: { ...used, load: at }, trace: describeTrace(value.spans, value.t0, value.ms) };
     };
     /** Plain XHR PUTs of the first `count` parts: File slices, or (`bytes`) the same bytes read into an ArrayBuffer first. */
     const partMd5s = values['plain-md5'] ? await partMd5sOf(path) : undefined;
@@ -479,6 +491,7 @@ async function main(): Promise<void> {
           headers[u.partNumber! - 1] = u.headers;
         }
       }
+      const at = await quiet();
       const { value, ...used } = await measure(() =>
         page.evaluate((o) => window.bench.plain(o), { urls, headers, partSize: PART, concurrency: CONCURRENCY, bytes }),
       );
@@ -492,7 +505,7 @@ async function main(): Promise<void> {
       } else {
         await signer.abort(session.session);
       }
-      return { ms: value.ms, completeMs, used, trace: describeTrace(value.spans, value.t0, value.ms) };
+      return { ms: value.ms, completeMs, used: { ...used, load: at }, trace: describeTrace(value.spans, value.t0, value.ms) };
     };
     if (values['bytes-baseline']) {
       // Why the engine sends File slices: the same XHR PUTs with in-memory ArrayBuffer bodies (first 8 parts).
@@ -523,7 +536,7 @@ async function main(): Promise<void> {
       const r = { engine: e!.ms, engineParts: e!.partsMs, plain: p!.ms, plainComplete: p!.ms + p!.completeMs };
       r2.push(r);
       console.log(
-        `  round ${round} (${order.join(' first, ')} second; load ${load()}):\n` +
+        `  round ${round} (${order.join(' first, ')} second; load at end ${load()}):\n` +
           `    engine ${s2(r.engine)}, parts ${s2(r.engineParts)}; ${usage(e!.used)}\n` +
           `    plain  ${s2(r.plain)}, +complete ${s2(r.plainComplete)}; ${usage(p!.used)}\n` +
           `    ratio engine/plain+complete ${(r.engine / r.plainComplete).toFixed(2)}×, engine parts/plain ${(r.engineParts / r.plain).toFixed(2)}×`,
