@@ -7,218 +7,111 @@
  *
  * The module is generated here as bytes (there is no compiler step): straight-line code for the 64 steps of a
  * block, looped over `n` blocks. State layout at `state`: for md5x4 four vectors A, B, C, D (lane i = stream
- * i); for md5x1 four words A, B, C, D. Streams advance by 64 bytes per block. The few pieces of the binary
- * format it needs ({@link wasmModule}, {@link wasmCode}, {@link hashFunction}) are exported for other
- * generated hash functions (core's SHA-1).
+ * i); for md5x1 four words A, B, C, D. Streams advance by 64 bytes per block. The generator is written for
+ * size (it ships in the browser's hash worker): opcodes are numbers, commented where they are written.
  * @module
  */
-
-/** MD5 round constants (floor(|sin(i + 1)| · 2^32)) and per-step rotations (RFC 1321). */
-const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
-const S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-const shift = (i: number) => S[(i >> 4) * 4 + (i % 4)]!;
-/** Index of the message word used in step i. */
-const word = (i: number) => (i < 16 ? i : i < 32 ? (5 * i + 1) % 16 : i < 48 ? (3 * i + 5) % 16 : (7 * i) % 16);
 
 /** The MD5 initial state A, B, C, D. */
 export const MD5_INIT = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476] as const;
 
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
+/** LEB128 of `n`: unsigned, or (`signed`) signed. */
+const leb = (n: number, signed?: boolean): number[] => {
   const out: number[] = [];
   for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
+    const b = n & 127;
+    n = signed ? n >> 7 : n >>> 7;
+    if (signed ? n === (b & 64 ? -1 : 0) : !n) return [...out, b];
+    out.push(b | 128);
   }
 };
-const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-
-/** What the generated hash functions use of WebAssembly: value types, opcodes, and (`simd`) opcodes after the 0xfd prefix. */
-export const WASM = {
-  i32: 0x7f,
-  v128: 0x7b,
-  i32Load: 0x28,
-  i32Store: 0x36,
-  i32Eqz: 0x45,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  i32And: 0x71,
-  i32Or: 0x72,
-  i32Xor: 0x73,
-  i32Rotl: 0x77,
-  simd: {
-    load: 0x00,
-    store: 0x0b,
-    const: 0x0c,
-    shuffle: 0x0d,
-    swizzle: 0x0e,
-    not: 0x4d,
-    or: 0x50,
-    xor: 0x51,
-    bitselect: 0x52,
-    load32Lane: 0x56,
-    load32Zero: 0x5c,
-    shl: 0xab,
-    shrU: 0xad,
-    add: 0xae,
-  },
-} as const;
-
-/** A memory immediate: alignment (log2) and offset. */
-export const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
-
-/** A function body being written: raw opcodes, and shorthands for locals, constants and SIMD. */
-export function wasmCode() {
-  const bytes: number[] = [];
-  const op = (...b: number[]) => void bytes.push(...b);
-  const simd = (code: number, ...immediates: number[]) => op(0xfd, ...uleb(code), ...immediates);
-  return {
-    bytes,
-    op,
-    simd,
-    get: (local: number) => op(0x20, ...uleb(local)),
-    set: (local: number) => op(0x21, ...uleb(local)),
-    i32: (value: number) => op(0x41, ...sleb(value | 0)),
-    /** v128.const of four 32-bit lanes. */
-    v128: (lanes: readonly number[]) => simd(WASM.simd.const, ...lanes.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24])),
-  };
-}
-export type WasmCode = ReturnType<typeof wasmCode>;
-
-/** A function of the module: i32 parameters, no result; `body` is its locals and code (see {@link hashFunction}). */
-export interface WasmFunction {
-  name: string;
-  params: number;
-  body: number[];
-}
+const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+/** A name (ASCII). */
+const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 /**
- * A hash function `name(state, p1, …, pk, n)` over n 64-byte blocks: it loads `words` state values (i32, or
- * v128 with `vector`) from `state` into locals, runs `block` once per block, adds the state before the block
- * to the result (feed-forward), advances the k pointers by 64 and finally stores the state back. `block` gets
- * the code, the first state local and the first local it may use (`locals`: its own, as [count, type] pairs).
+ * The body of md5x4 (`lanes` 4: `(state, p0, p1, p2, p3, n)`, v128 state) or md5x1 (`lanes` 1: `(state, p, n)`,
+ * i32 state): load the state into locals, then per block save it, run the 64 unrolled steps, add the saved state
+ * (feed-forward) and advance the pointers by 64; finally store the state back.
  */
-export function hashFunction(
-  fn: { name: string; pointers: number; words: number; vector: boolean; locals: [number, number][] },
-  block: (c: WasmCode, state: number, free: number) => void,
-): WasmFunction {
-  const c = wasmCode();
-  const n = fn.pointers + 1;
-  const first = n + 1;
-  const saved = first + fn.words;
-  const [load, store, add, size] = fn.vector
-    ? [[0xfd, ...uleb(WASM.simd.load)], [0xfd, ...uleb(WASM.simd.store)], [0xfd, ...uleb(WASM.simd.add)], 16]
-    : [[WASM.i32Load], [WASM.i32Store], [WASM.i32Add], 4];
-  for (let r = 0; r < fn.words; r++) {
-    c.get(0);
-    c.op(...load, ...memarg(fn.vector ? 4 : 2, r * size));
-    c.set(first + r);
+function md5(lanes: number): number[] {
+  const v = lanes > 1;
+  /** Locals: the parameters, then the state A B C D, the state before the block, the 16 message words. */
+  const n = lanes + 1;
+  const A = n + 1;
+  const saved = A + 4;
+  const M = A + 8;
+  const code: number[] = [];
+  const op = (...bytes: number[]) => void code.push(...bytes);
+  const get = (local: number) => op(0x20, local);
+  const set = (local: number) => op(0x21, local);
+  const i32 = (value: number) => op(0x41, ...leb(value | 0, true)); // i32.const
+  const simd = (opcode: number, ...immediates: number[]) => op(0xfd, ...leb(opcode), ...immediates);
+  const add = () => (v ? simd(0xae) : op(0x6a)); // i32x4.add, i32.add
+  /** Loads (or stores) state word `r`: v128.load/store align 16, i32.load/store align 4. */
+  const state = (r: number, store?: boolean) => (v ? simd(store ? 0x0b : 0, 4, r * 16) : op(store ? 0x36 : 0x28, 2, r * 4));
+  const words = (f: (r: number) => void) => [0, 1, 2, 3].forEach(f);
+
+  words((r) => (get(0), state(r), set(A + r)));
+  op(0x02, 0x40, 0x03, 0x40); // block, loop
+  get(n);
+  op(0x45, 0x0d, 1); // i32.eqz, br_if out when n == 0
+  words((r) => (get(A + r), set(saved + r)));
+  for (let k = 0; k < 16; k++) {
+    get(1);
+    if (!v) op(0x28, 2, k * 4); // i32.load
+    else {
+      simd(0x5c, 2, k * 4); // v128.load32_zero, then v128.load32_lane 1-3 from the other streams
+      for (let lane = 1; lane < 4; lane++) (set(M + k), get(lane + 1), get(M + k), simd(0x56, 2, k * 4, lane));
+    }
+    set(M + k);
   }
-  c.op(0x02, 0x40, 0x03, 0x40); // block, loop
-  c.get(n);
-  c.op(WASM.i32Eqz, 0x0d, 1); // br_if out when n == 0
-  for (let r = 0; r < fn.words; r++) (c.get(first + r), c.set(saved + r));
-  block(c, first, saved + fn.words);
-  for (let r = 0; r < fn.words; r++) (c.get(first + r), c.get(saved + r), c.op(...add), c.set(first + r));
-  for (let p = 1; p <= fn.pointers; p++) (c.get(p), c.i32(64), c.op(WASM.i32Add), c.set(p));
-  c.get(n);
-  c.i32(1);
-  c.op(WASM.i32Sub);
-  c.set(n);
-  c.op(0x0c, 0, 0x0b, 0x0b); // br loop, end loop, end block
-  for (let r = 0; r < fn.words; r++) (c.get(0), c.get(first + r), c.op(...store, ...memarg(fn.vector ? 4 : 2, r * size)));
-  c.op(0x0b);
-  const locals = [[fn.words * 2, fn.vector ? WASM.v128 : WASM.i32], ...fn.locals];
-  const body = [...uleb(locals.length), ...locals.flatMap(([count, type]) => [...uleb(count!), type!]), ...c.bytes];
-  return { name: fn.name, params: fn.pointers + 2, body };
-}
-
-/**
- * A module of `functions` importing `env.memory`: with `pages`, a shared memory of exactly that many 64 KiB pages
- * (worker threads hashing bodies where they lie); without, an ordinary growable memory of at least one page.
- */
-export function wasmModule(functions: WasmFunction[], pages?: number): Uint8Array<ArrayBuffer> {
-  const types = section(1, vector(functions.map((f) => [0x60, ...uleb(f.params), ...Array<number>(f.params).fill(WASM.i32), 0])));
-  const memory = pages ? [0x03, ...uleb(pages), ...uleb(pages)] : [0x00, 1];
-  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memory]]));
-  const declared = section(3, vector(functions.map((_, i) => uleb(i))));
-  const exported = section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
-  const code = section(10, vector(functions.map((f) => [...uleb(f.body.length), ...f.body])));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...declared, ...exported, ...code]);
-}
-
-/** md5x4 or md5x1: 64 unrolled steps per block. */
-function md5(lanes: 1 | 4): WasmFunction {
-  const v = lanes === 4;
-  const { simd } = WASM;
-  return hashFunction({ name: `md5x${lanes}`, pointers: lanes, words: 4, vector: v, locals: [[16, v ? WASM.v128 : WASM.i32]] }, (c, A, M) => {
-    const add = () => (v ? c.simd(simd.add) : c.op(WASM.i32Add));
-    for (let k = 0; k < 16; k++) {
-      c.get(1);
-      if (!v) c.op(WASM.i32Load, ...memarg(2, k * 4));
-      else {
-        c.simd(simd.load32Zero, ...memarg(2, k * 4));
-        for (let lane = 1; lane < 4; lane++) {
-          c.set(M + k);
-          c.get(lane + 1);
-          c.get(M + k);
-          c.simd(simd.load32Lane, ...memarg(2, k * 4), lane);
-        }
-      }
-      c.set(M + k);
+  let [a, b, c, d] = [A, A + 1, A + 2, A + 3];
+  for (let i = 0; i < 64; i++) {
+    /** Round constant floor(|sin(i + 1)| · 2^32) and message word index (RFC 1321). */
+    const K = (Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0;
+    const round = i >> 4;
+    const s = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21][round * 4 + (i % 4)]!;
+    // a + M[g] + K[i] does not wait for the previous step; then + f(b, c, d).
+    get(a);
+    get(M + [i, 5 * i + 1, 3 * i + 5, 7 * i][round]! % 16);
+    add();
+    if (v) simd(0x0c, ...[K, K, K, K].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, w >>> 24])); // v128.const
+    else i32(K);
+    add();
+    if (v) {
+      // 0x52 v128.bitselect, 0x51 v128.xor, 0x50 v128.or, 0x4d v128.not
+      if (round === 0) (get(c), get(d), get(b), simd(0x52)); // (b & c) | (~b & d)
+      else if (round === 1) (get(b), get(c), get(d), simd(0x52)); // (d & b) | (~d & c)
+      else if (round === 2) (get(b), get(c), simd(0x51), get(d), simd(0x51));
+      else (get(c), get(b), get(d), simd(0x4d), simd(0x50), simd(0x51)); // c ^ (b | ~d)
+    } else {
+      // 0x73 i32.xor, 0x71 i32.and, 0x72 i32.or
+      if (round === 0) (get(d), get(b), get(c), get(d), op(0x73, 0x71, 0x73)); // d ^ (b & (c ^ d))
+      else if (round === 1) (get(c), get(d), get(b), get(c), op(0x73, 0x71, 0x73)); // c ^ (d & (b ^ c))
+      else if (round === 2) (get(b), get(c), op(0x73), get(d), op(0x73));
+      else (get(c), get(b), get(d), i32(-1), op(0x73, 0x72, 0x73));
     }
-    let [a, b, x, d] = [A, A + 1, A + 2, A + 3];
-    for (let i = 0; i < 64; i++) {
-      // a + M[g] + K[i] does not wait for the previous step; then + f(b, c, d).
-      c.get(a);
-      c.get(M + word(i));
-      add();
-      if (v) c.v128([K[i]!, K[i]!, K[i]!, K[i]!]);
-      else c.i32(K[i]!);
-      add();
-      const round = i >> 4;
-      if (v) {
-        if (round === 0) (c.get(x), c.get(d), c.get(b), c.simd(simd.bitselect)); // (b & c) | (~b & d)
-        else if (round === 1) (c.get(b), c.get(x), c.get(d), c.simd(simd.bitselect)); // (d & b) | (~d & c)
-        else if (round === 2) (c.get(b), c.get(x), c.simd(simd.xor), c.get(d), c.simd(simd.xor));
-        else (c.get(x), c.get(b), c.get(d), c.simd(simd.not), c.simd(simd.or), c.simd(simd.xor)); // c ^ (b | ~d)
-      } else {
-        if (round === 0) (c.get(d), c.get(b), c.get(x), c.get(d), c.op(WASM.i32Xor, WASM.i32And, WASM.i32Xor)); // d ^ (b & (c ^ d))
-        else if (round === 1) (c.get(x), c.get(d), c.get(b), c.get(x), c.op(WASM.i32Xor, WASM.i32And, WASM.i32Xor)); // c ^ (d & (b ^ c))
-        else if (round === 2) (c.get(b), c.get(x), c.op(WASM.i32Xor), c.get(d), c.op(WASM.i32Xor));
-        else (c.get(x), c.get(b), c.get(d), c.i32(-1), c.op(WASM.i32Xor, WASM.i32Or, WASM.i32Xor));
-      }
-      add();
-      const s = shift(i);
-      if (v) {
-        c.set(a);
-        c.get(a);
-        c.i32(s);
-        c.simd(simd.shl);
-        c.get(a);
-        c.i32(32 - s);
-        c.simd(simd.shrU);
-        c.simd(simd.or);
-      } else (c.i32(s), c.op(WASM.i32Rotl));
-      c.get(b);
-      add();
-      c.set(a);
-      [a, b, x, d] = [d, a, b, x]; // 64 steps rotate the roles back to A, B, C, D
-    }
-  });
+    add();
+    if (v) (set(a), get(a), i32(s), simd(0xab), get(a), i32(32 - s), simd(0xad), simd(0x50)); // i32x4.shl, i32x4.shr_u, v128.or
+    else (i32(s), op(0x77)); // i32.rotl
+    get(b);
+    add();
+    set(a);
+    [a, b, c, d] = [d, a, b, c]; // 64 steps rotate the roles back to A, B, C, D
+  }
+  words((r) => (get(A + r), get(saved + r), add(), set(A + r)));
+  for (let p = 1; p <= lanes; p++) (get(p), i32(64), op(0x6a), set(p)); // i32.add
+  get(n);
+  i32(1);
+  op(0x6b); // i32.sub
+  set(n);
+  op(0x0c, 0, 0x0b, 0x0b); // br loop, end loop, end block
+  words((r) => (get(0), get(A + r), state(r, true)));
+  op(0x0b);
+  const type = v ? 0x7b : 0x7f; // v128, i32
+  return [2, 8, type, 16, type, ...code];
 }
 
 /**
@@ -229,5 +122,14 @@ function md5(lanes: 1 | 4): WasmFunction {
  * isolation).
  */
 export function md5WasmBytes(pages?: number, simd = true): Uint8Array<ArrayBuffer> {
-  return wasmModule(simd ? [md5(4), md5(1)] : [md5(1)], pages);
+  const lanes = simd ? [4, 1] : [1];
+  const memory = pages ? [3, ...leb(pages), ...leb(pages)] : [0, 1]; // shared min max, or min
+  return new Uint8Array([
+    ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // \0asm, version 1
+    ...section(1, vector(lanes.map((l) => [0x60, l + 2, ...Array<number>(l + 2).fill(0x7f), 0]))), // types: (i32 × l + 2) → ()
+    ...section(2, vector([[...name('env'), ...name('memory'), 2, ...memory]])),
+    ...section(3, vector(lanes.map((_, i) => [i]))),
+    ...section(7, vector(lanes.map((l, i) => [...name(`md5x${l}`), 0, i]))),
+    ...section(10, vector(lanes.map((l) => ((body) => [...leb(body.length), ...body])(md5(l))))),
+  ]);
 }
