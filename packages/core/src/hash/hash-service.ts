@@ -37,20 +37,17 @@ interface Job {
   counted?: boolean;
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /** Starts a hash service; returns the function that takes requests. Answers go to `post`. */
 export function createHashService(
   post: (answer: HashWorkerResponse, transfer?: Transferable[]) => void,
   kernels = createHashKernels(),
 ): (request: HashWorkerRequest) => void {
   kernels.catch(() => {}); // reported to each request
-  /** SHA-1 states by key; keys whose SHA-1 missed a part (a failed read) until they begin again. */
-  const keys = new Map<string, Uint8Array>();
-  const broken = new Set<string>();
+  /** SHA-1 states by key; `null` for a key whose SHA-1 missed a part (a failed read) until it begins again. */
+  const keys = new Map<string, Uint8Array | null>();
   const queue: Job[] = [];
   /** Parts hashed into their SHA-1, waiting for their MD5. */
-  const lanes: { job: Job; bytes: Uint8Array<ArrayBuffer> }[] = [];
+  const lanes: [Job, Uint8Array<ArrayBuffer>][] = [];
   let spare: ArrayBuffer[] = [];
   /** Buffers this service read into that are still in use. */
   let buffers = 0;
@@ -59,26 +56,25 @@ export function createHashService(
   let running = false;
   let idle: ReturnType<typeof setTimeout> | undefined;
 
-  const fail = ({ request }: Job, error: unknown) => post({ id: request.id, ok: false, message: message(error) });
-
-  /** A buffer of at least `size` bytes: a spare, or a new one (then one spare less, to stay within the limit). */
-  function take(size: number, exact: boolean): ArrayBuffer {
-    const i = exact ? -1 : spare.findIndex((b) => b.byteLength >= size);
-    if (i >= 0) return spare.splice(i, 1)[0]!;
-    spare.pop();
-    return new ArrayBuffer(size);
-  }
+  const fail = ({ request }: Job, error: unknown) => post({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+  /** The job hands its bytes back (so they are not a spare afterwards). */
+  const keeps = ({ request }: Job) => request.op === 'part' && request.keep;
+  /** The job's bytes are still to be read from a Blob. */
+  const unread = (job: Job) => !job.read && 'blob' in job.request && !!job.request.blob;
 
   function release(job: Job, bytes?: Uint8Array<ArrayBuffer>): void {
     if (!job.counted) return;
     job.counted = false;
     buffers--;
-    const keep = job.request.op === 'part' && job.request.keep;
-    if (bytes && !keep && spare.length + buffers < limit) spare.push(bytes.buffer);
+    if (bytes && !keeps(job) && spare.length + buffers < limit) spare.push(bytes.buffer);
   }
 
-  /** Reads a Blob range into a buffer (BYOB, at least all that is asked at once where the reader can). */
-  async function readBlob(slice: Blob, keep: boolean): Promise<Uint8Array<ArrayBuffer>> {
+  /**
+   * Reads a Blob range into a buffer (BYOB, at least all that is asked at once where the reader can): a spare
+   * big enough (not when it is handed back: it would stay that big), or a new one (then one spare less, to stay
+   * within the limit).
+   */
+  async function readBlob(slice: Blob, exact: boolean): Promise<Uint8Array<ArrayBuffer>> {
     const size = slice.size;
     let reader: ReadableStreamBYOBReader | undefined;
     try {
@@ -87,7 +83,8 @@ export function createHashService(
       byob = false; // not a byte stream here
     }
     if (!reader) return new Uint8Array(await slice.arrayBuffer());
-    let buffer = take(size, keep);
+    const i = exact ? -1 : spare.findIndex((b) => b.byteLength >= size);
+    let buffer = i < 0 ? (spare.pop(), new ArrayBuffer(size)) : spare.splice(i, 1)[0]!;
     let filled = 0;
     try {
       while (filled < size) {
@@ -105,124 +102,115 @@ export function createHashService(
     return new Uint8Array(buffer, 0, size);
   }
 
-  const reads = ({ request }: Job) => (request.op === 'part' || request.op === 'sha1') && request.blob !== undefined;
-
+  /** Starts reading the job's bytes, unless they came with it. */
   function start(job: Job): void {
     const { request } = job;
-    if (job.read) return;
-    if (!reads(job)) {
-      job.read = Promise.resolve(request.op === 'part' || request.op === 'sha1' ? request.buffer && new Uint8Array(request.buffer) : undefined);
-      return;
-    }
-    const { blob, start, end } = request as { blob: Blob; start?: number; end?: number };
-    buffers++;
-    job.counted = true;
-    job.read = readBlob(blob.slice(start, end), request.op === 'part' && request.keep);
-    job.read.catch(() => release(job));
+    if (unread(job)) {
+      const { blob, start, end } = request as { blob: Blob; start?: number; end?: number };
+      buffers++;
+      job.counted = true;
+      job.read = readBlob(blob.slice(start, end), keeps(job));
+      job.read.catch(() => release(job));
+    } else job.read ??= Promise.resolve('buffer' in request && request.buffer ? new Uint8Array(request.buffer) : undefined);
   }
 
-  function stateOf(key: string, use: 'part' | 'whole'): Uint8Array {
+  function stateOf(key: string, whole?: boolean): Uint8Array | null {
     const state = keys.get(key);
-    if (!state) throw new Error(`No SHA-1 under "${key}"; call begin() first.`);
-    if (use === 'whole' && broken.has(key)) throw new Error('The SHA-1 missed a part.');
+    if (state === undefined) throw new Error(`No SHA-1 under "${key}"; call begin() first.`);
+    if (!state && whole) throw new Error('The SHA-1 missed a part.');
     return state;
+  }
+
+  function answerPart(job: Job, bytes: Uint8Array<ArrayBuffer>, md5?: string): void {
+    const buffer = keeps(job) ? bytes.buffer : undefined;
+    post({ id: job.request.id, ok: true, md5, size: bytes.byteLength, buffer }, buffer ? [buffer] : []);
   }
 
   /** Answers the parts waiting for their MD5, all at once. */
   function flush(k: HashKernels): void {
     const batch = lanes.splice(0);
-    if (!batch.length) return;
     let md5s: string[] = [];
     try {
-      md5s = k.md5(batch.map((lane) => lane.bytes));
+      md5s = k.md5(batch.map(([, bytes]) => bytes));
     } catch (error) {
-      for (const { job } of batch) fail(job, error);
+      for (const [job] of batch) fail(job, error);
     }
-    batch.forEach(({ job, bytes }, i) => {
-      if (md5s[i] !== undefined) answerPart(job, bytes, md5s[i]);
+    batch.forEach(([job, bytes], i) => {
+      if (md5s[i]) answerPart(job, bytes, md5s[i]);
       release(job, bytes);
     });
   }
 
-  function answerPart({ request }: Job, bytes: Uint8Array<ArrayBuffer>, md5?: string): void {
-    const keep = request.op === 'part' && request.keep;
-    post({ id: request.id, ok: true, md5, size: bytes.byteLength, buffer: keep ? bytes.buffer : undefined }, keep ? [bytes.buffer] : []);
-  }
-
   /** Does what `job` asks with its bytes; true when the part waits in a lane for its MD5. */
-  function handle(k: HashKernels, job: Job, bytes: Uint8Array<ArrayBuffer> | undefined): boolean {
+  function handle({ sha1 }: HashKernels, job: Job, bytes: Uint8Array<ArrayBuffer> | undefined): boolean {
     const { request } = job;
-    const ok = (fields: Partial<Extract<HashWorkerResponse, { ok: true }>> = {}, transfer: Transferable[] = []) =>
-      post({ id: request.id, ok: true, ...fields }, transfer);
+    let answer: Partial<Extract<HashWorkerResponse, { ok: true }>> = {};
     switch (request.op) {
       case 'begin':
-        keys.set(request.key, k.load(request.state && new Uint8Array(request.state)));
-        broken.delete(request.key);
-        return (ok(), false);
+        try {
+          if (request.state) sha1.load(new Uint8Array(request.state));
+          else sha1.init();
+        } catch {
+          throw new Error('Not a SHA-1 state saved by this hasher.');
+        }
+        keys.set(request.key, sha1.save());
+        break;
       case 'end':
         keys.delete(request.key);
-        broken.delete(request.key);
-        return (ok(), false);
-      case 'save': {
-        const state = k.save(stateOf(request.key, 'whole')).buffer;
-        return (ok({ state }, [state]), false);
-      }
+        break;
+      case 'save':
+        // Saved states are never changed (an update saves a new one), so this one can go as it is.
+        answer = { state: stateOf(request.key, true)!.buffer as ArrayBuffer };
+        break;
       case 'digest':
-        return (ok({ hex: k.digest(stateOf(request.key, 'whole')) }), false);
-      case 'sha1': {
+        answer = { hex: sha1.load(stateOf(request.key, true)!).digest('hex') };
+        break;
+      default:
         if (!bytes) throw new Error('Nothing to hash.');
-        const state = k.load();
-        k.update(state, bytes);
-        return (ok({ hex: k.digest(state) }), false);
-      }
-      case 'part': {
-        if (!bytes) throw new Error('Nothing to hash.');
-        if (request.sha1) {
-          const state = stateOf(request.key, 'part');
-          if (!broken.has(request.key)) k.update(state, bytes);
+        if (request.op === 'sha1') answer = { hex: sha1.init().update(bytes).digest('hex') };
+        else {
+          const state = request.sha1 && stateOf(request.key);
+          if (state) keys.set(request.key, sha1.load(state).update(bytes).save());
+          if (request.md5) return !!lanes.push([job, bytes]);
+          return (answerPart(job, bytes), false);
         }
-        if (request.md5) return (lanes.push({ job, bytes }), true);
-        return (answerPart(job, bytes), false);
-      }
     }
+    post({ id: request.id, ok: true, ...answer });
+    return false;
   }
 
   async function pump(): Promise<void> {
     running = true;
-    let k: HashKernels;
     try {
-      k = await kernels;
+      const k = await kernels;
       limit = Math.max(2, k.lanes);
+      while (queue.length) {
+        const job = queue[0]!;
+        const { request } = job;
+        start(job);
+        // Read the next part meanwhile, if a buffer is free.
+        const next = queue.find((j, i) => i && unread(j));
+        if (next && buffers < limit) start(next);
+        let bytes: Uint8Array<ArrayBuffer> | undefined;
+        let waits = false;
+        try {
+          try {
+            bytes = await job.read;
+          } finally {
+            queue.shift();
+          }
+          waits = handle(k, job, bytes);
+        } catch (error) {
+          // A part that never reached its SHA-1: that SHA-1 is broken until its key begins again.
+          if (request.op === 'part' && request.sha1 && !bytes && keys.has(request.key)) keys.set(request.key, null);
+          fail(job, error);
+        }
+        if (!waits) release(job, bytes);
+        // Four parts, or no part queued to join them, or a file's first part (its upload waits for it): MD5s now.
+        if (lanes.length >= k.lanes || !queue.length || (request as { start?: number }).start === 0) flush(k);
+      }
     } catch (error) {
       for (const job of queue.splice(0)) fail(job, error);
-      running = false;
-      return;
-    }
-    while (queue.length) {
-      const job = queue[0]!;
-      start(job);
-      // Read the next part meanwhile, if a buffer is free.
-      const next = queue.find((j, i) => i > 0 && reads(j) && !j.read);
-      if (next && buffers < limit) start(next);
-      let bytes: Uint8Array<ArrayBuffer> | undefined;
-      try {
-        bytes = await job.read;
-      } catch (error) {
-        queue.shift();
-        if (job.request.op === 'part' && job.request.sha1) broken.add(job.request.key);
-        fail(job, error);
-        continue;
-      }
-      queue.shift();
-      let waits = false;
-      try {
-        waits = handle(k, job, bytes);
-      } catch (error) {
-        fail(job, error);
-      }
-      if (!waits) release(job, bytes);
-      // Four parts, or no part queued to join them, or a file's first part (its upload waits for it): MD5s now.
-      if (lanes.length >= k.lanes || !queue.length || (job.request as { start?: number }).start === 0) flush(k);
     }
     running = false;
     idle = setTimeout(() => (spare = []), IDLE_MS);
