@@ -33,7 +33,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Storage and API codes that mean "busy or broken for now" (also as the head of a dotted code): worth another try. */
-const RETRYABLE_CLOUD_CODE = /^(SlowDown|ServiceUnavailable|InternalError|RequestTimeout|RequestLimitExceeded|RequestTimeTooSkewed|TooManyRequests)(\.|$)/;
+const RETRYABLE_CLOUD_CODE = /^(SlowDown|ServiceUnavailable|InternalError|Request(Timeout|LimitExceeded|TimeTooSkewed)|TooManyRequests)(\.|$)/;
 
 /** Whether an HTTP status is worth retrying: 408, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
@@ -44,11 +44,8 @@ export function isRetryableStatus(status: number): boolean {
  * The default for {@link UploadError.retryable}: network failures, timeouts, expired URLs, 408/429/5xx and cloud
  * throttling or internal codes are retryable; other 4xx, signer refusals, bad files, aborts and mismatches are not.
  */
-export function retryableByDefault(code: ErrorCode, status?: number, cloudCode?: string): boolean {
-  return code === 'network' || code === 'timeout' || code === 'expired'
-    ? true
-    : (code === 'http' || code === 'cloud' || code === 'signer') &&
-        ((status !== undefined && isRetryableStatus(status)) || RETRYABLE_CLOUD_CODE.test(cloudCode ?? ''));
+export function retryableByDefault(code: ErrorCode, status = 0, cloudCode = ''): boolean {
+  return /^(network|timeout|expired)$/.test(code) || (/^(http|cloud|signer)$/.test(code) && (isRetryableStatus(status) || RETRYABLE_CLOUD_CODE.test(cloudCode)));
 }
 
 export interface UploadErrorOptions {
@@ -79,32 +76,36 @@ export interface UploadErrorInfo {
 
 /** Every failure of the engine. Its message never contains a URL, a token or a signature. */
 export class UploadError extends Error {
-  override readonly name = 'UploadError';
-  readonly code: ErrorCode;
-  readonly retryable: boolean;
-  readonly status?: number;
-  readonly cloudCode?: string;
-  readonly requestId?: string;
-  readonly retryAfter?: number;
-  readonly partNumber?: number;
+  // Set in the constructor (`declare`: no class field is emitted for them).
+  declare readonly name: 'UploadError';
+  declare readonly code: ErrorCode;
+  declare readonly retryable: boolean;
+  declare readonly status?: number;
+  declare readonly cloudCode?: string;
+  declare readonly requestId?: string;
+  declare readonly retryAfter?: number;
+  declare readonly partNumber?: number;
 
-  constructor(code: ErrorCode, message: string, options: UploadErrorOptions = {}) {
-    const { status, cloudCode, requestId, retryAfter, partNumber, retryable, cause } = options;
+  constructor(code: ErrorCode, message: string, { status, cloudCode, requestId, retryAfter, partNumber, retryable, cause }: UploadErrorOptions = {}) {
     super(message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.status = status;
-    this.cloudCode = cloudCode;
-    this.requestId = requestId;
-    this.retryAfter = retryAfter;
-    this.partNumber = partNumber;
-    this.retryable = retryable ?? retryableByDefault(code, status, cloudCode);
+    Object.assign(this, {
+      name: 'UploadError',
+      code,
+      retryable: retryable ?? retryableByDefault(code, status, cloudCode),
+      status,
+      cloudCode,
+      requestId,
+      retryAfter,
+      partNumber,
+    });
   }
 
   toJSON(): UploadErrorInfo {
-    const { code, message, retryable, status, cloudCode, requestId, partNumber } = this;
-    const info: UploadErrorInfo = { name: 'UploadError', code, message, retryable, status, cloudCode, requestId, partNumber };
-    for (const key in info) if (info[key as keyof UploadErrorInfo] === undefined) delete info[key as 'status'];
-    return info;
+    const info: Record<string, unknown> = {};
+    for (const key of ['name', 'code', 'message', 'retryable', 'status', 'cloudCode', 'requestId', 'partNumber'] as const) {
+      if (this[key] !== undefined) info[key] = this[key];
+    }
+    return info as unknown as UploadErrorInfo;
   }
 }
 
@@ -133,7 +134,7 @@ export interface Failures {
 
 export const failures: Failures = {
   error: (code, message, options) => new UploadError(code, message, options),
-  aborted: (signal) => abortReason(signal),
+  aborted: abortReason,
   wrap: (error) => toUploadError(error),
 };
 
@@ -156,11 +157,9 @@ export function toUploadError(error: unknown, fallback: ErrorCode = ErrorCode.NE
  * Returns `undefined` for a missing or unreadable value.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  const text = value?.trim() ?? '';
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(+text * 1000) : Date.parse(text) - now;
+  return ms >= 0 ? ms : ms < 0 ? 0 : undefined;
 }
 
 /** The text of `<name>…</name>` in a storage error body, unescaped. */

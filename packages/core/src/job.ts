@@ -5,25 +5,28 @@
  * `upload-stream.ts` and `upload-restore.ts`) are functions of one. Steps loaded on demand import nothing from the
  * engine at run time (they reach it through the Job, and are handed `failures`), so bundlers split off no chunk
  * shared with them.
+ *
+ * A Job is an object of closures over its private state (`createJob`), not a class: what only the Job itself
+ * touches stays in local variables.
  * @module
  */
-import { type Clock, raceSignal, systemClock } from './clock.ts';
-import { ErrorCode, UploadError, storageError } from './errors.ts';
+import { type Clock, type Connectivity, raceSignal, systemClock } from './clock.ts';
+import { ErrorCode, UploadError, abortError, failures, storageError, toUploadError } from './errors.ts';
 import { type Hasher, hexToBase64 } from './hash/hasher.ts';
 import { MAX_PARTS, type PartRange, choosePartSize, planParts } from './plan.ts';
 import { type Pool, DEFAULT_CONCURRENCY, createPool } from './pool.ts';
 import { createSpeedMeter, estimateEta, toPercent } from './progress.ts';
 import { RESUME_RECORD_VERSION, type ResumeRecord, type ResumeStore } from './resume.ts';
-import { type Retryer, createRetryer } from './retryer.ts';
+import { createRetryer } from './retryer.ts';
 import { type SignItem, type SignQueue, createSignQueue } from './sign-queue.ts';
 import { type CreateUploadRequest, type SignerClient, type UploadResult, type UploadSession, createSignerClient, expiryMs, isInstant } from './signer-client.ts';
 import { blobSource } from './sources/blob-source.ts';
 import { type UploadSource, isUploadSource } from './sources/source.ts';
 import type { StreamChunker } from './sources/stream-source.ts';
-import type { Connectivity } from './clock.ts';
 import type { Transport } from './transport.ts';
 import type { UploadInput, UploadOptions, UploadPlatform } from './upload.ts';
-import { type UploadState, initialUploadState } from './upload-state.ts';
+import { STOPPED, type UploadState, type UploadStatus, initialUploadState } from './upload-state.ts';
+import { runFile } from './upload-file.ts';
 
 export const DEFAULT_STORAGE_TIMEOUT = 60_000;
 /** Longest a resume record is kept, whatever the session says (7 days). */
@@ -51,7 +54,6 @@ export interface Session {
   id: string;
   strategy: UploadSession['strategy'];
   partSize: number;
-  partCount: number | null;
   expiresAt: number;
   stream: boolean;
   /** Highest part number the signer signs. */
@@ -73,299 +75,215 @@ export interface Pipeline {
   settle(): Promise<void>;
 }
 
-const noop = () => {};
-/** What a commit resets. */
-const STORED = { retry: null, partsInFlight: 0, speed: 0, eta: 0 } as const;
-
-export class Job {
-  // Set in the constructor (`declare`: no class field is emitted for them).
-  declare state: UploadState;
-  declare readonly options: UploadOptions;
-  declare readonly platform: UploadPlatform;
-  declare readonly source?: UploadSource;
-  declare readonly stream?: ReadableStream<Uint8Array>;
-  declare readonly name: string;
-  declare readonly type: string;
-  declare readonly cover?: UploadSource;
-  declare readonly signer: SignerClient;
-  declare readonly clock: Clock;
-  declare readonly connectivity: Connectivity;
-  declare readonly retryer: Retryer;
-  declare readonly pool: Pool;
-  declare readonly store?: ResumeStore;
-  readonly listeners = new Set<(state: UploadState) => void>();
+export interface Job {
+  state: UploadState;
+  readonly options: UploadOptions;
+  readonly source?: UploadSource;
+  readonly stream?: ReadableStream<Uint8Array>;
+  readonly signer: SignerClient;
+  readonly clock: Clock;
+  readonly pool: Pool;
+  readonly store?: ResumeStore;
+  readonly listeners: Set<(state: UploadState) => void>;
   /** The hasher's key of this upload's whole-file SHA-1. */
-  readonly key = `u${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-  readonly speed = createSpeedMeter();
-  #hasher?: Hasher;
-  #transport?: Transport;
-  declare session?: Session;
-  declare signs?: SignQueue;
+  readonly key: string;
+  session?: Session;
   /** Where the resume record lives (signer URL + file fingerprint), once known. */
-  declare storeKey?: string;
-  ranges: PartRange[] = [];
+  storeKey?: string;
+  ranges: PartRange[];
   /** Parts storage has: ETag and size. */
-  readonly done = new Map<number, { etag: string; size: number }>();
-  doneBytes = 0;
+  readonly done: Map<number, { etag: string; size: number }>;
   /** Parts read and not stored yet. */
-  readonly held = new Map<number, Held>();
-  /** Bytes sent of the parts in flight. */
-  readonly loaded = new Map<number, number>();
+  readonly held: Map<number, Held>;
   /** The whole-file SHA-1 was begun in the hasher. */
-  hashing = false;
+  hashing: boolean;
   /** Parts `1..n` are in the SHA-1 as far as the engine has taken the hasher's answers (progress, digest). */
-  hashed = 0;
+  hashed: number;
   /** Parts `1..n` were sent to the hasher for the SHA-1 (ahead of the answers): what a saved state covers. */
-  hashSent = 0;
-  /** The hasher can save its SHA-1 state (hash-wasm can, node:crypto cannot). */
-  canSave = true;
+  hashSent: number;
   /** A stream whose SHA-1 state was lost: it completes without one. */
-  noSha1 = false;
-  declare sha1?: string;
+  noSha1?: boolean;
+  sha1?: string;
   /** A stream's reading, kept across runs (see `upload-stream.ts`). */
-  declare streamRead?: StreamRead;
-  coverDone = false;
-  declare result?: UploadResult;
-  instant = false;
-  #persisting?: Promise<void>;
-  #persistAgain = false;
-
-  constructor(input: UploadInput, platform: UploadPlatform) {
-    const { file, stream, cover, signer, token, name, type, ...options } = input;
-    const invalid = (message: string) => new UploadError(ErrorCode.INVALID_FILE, message);
-    if ((file === undefined) === (stream === undefined)) throw invalid('Give exactly one of `file` and `stream`.');
-    const asSource = (blob: Blob | UploadSource, name?: string, type?: string) => {
-      if (isUploadSource(blob)) return blob;
-      if (typeof Blob === 'function' && blob instanceof Blob) return blobSource(blob, { name, type });
-      throw invalid('`file` must be a Blob, a File or an UploadSource.');
-    };
-    this.options = options;
-    this.platform = platform;
-    this.clock = options.clock ?? systemClock;
-    this.source = file && asSource(file, name, type);
-    this.stream = stream;
-    this.name = name ?? this.source?.name ?? 'stream';
-    this.type = type ?? this.source?.type ?? '';
-    this.cover = cover && asSource(cover);
-    this.signer =
-      typeof signer === 'string' || signer instanceof URL
-        ? createSignerClient({ url: signer, token, fetch: options.fetch, clock: this.clock })
-        : signer;
-    this.connectivity = options.connectivity ?? platform.connectivity();
-    this.retryer = createRetryer({ ...options.retry, clock: this.clock, random: options.random, connectivity: this.connectivity });
-    this.pool = options.pool ?? createPool({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY });
-    this.store = options.resume === false ? undefined : (options.resume ?? platform.resumeStore());
-    this.state = initialUploadState(this.name, this.source?.size ?? null);
-  }
+  streamRead?: StreamRead;
+  result?: UploadResult;
+  instant?: boolean;
 
   /** Moves the state (a new object) and tells the listeners; a final state (`done`, `cancelled`) no longer moves. */
-  set(patch: Partial<UploadState>): void {
-    const { state } = this;
-    if (state.status === 'done' || state.status === 'cancelled') return;
-    const next = { ...state, ...patch };
+  set(patch: Partial<UploadState>): void;
+  /** A status set by the caller: `running` (the speed is measured afresh), `paused`, `cancelled`. */
+  mark(status: UploadStatus): void;
+  /** One run (see `Upload.start`): the result; `undefined` when the signal stopped it; throws its failure. */
+  run(signal: AbortSignal): Promise<UploadResult | undefined>;
+  /** After a cancel: ends the stream, the storage session and the resume record. */
+  discard(): Promise<void>;
+  hasher(): Hasher;
+  /** Runs `task` with the retry policy; a retry shows in the state (and restarts a part's byte count). */
+  retry<T>(task: () => Promise<T>, signal: AbortSignal, partNumber?: number): Promise<T>;
+  /** Starts the whole-file SHA-1 (unless begun, or to start over). */
+  beginHash(restart?: boolean): Promise<void>;
+  setSha1(sha1: string): void;
+  /** The SHA-1 of everything sent to the hasher, now known. */
+  digest(): Promise<void>;
+  markDone(partNumber: number, etag: string, size: number): void;
+  unmarkDone(partNumber: number): void;
+  /** Throws unless storage has every planned part. */
+  checkAllDone(): void;
+  /** Publishes bytes, speed, ETA and part counts; `reset` starts the speed afresh. */
+  progress(reset?: boolean): void;
+  /**
+   * `POST /uploads` with the file's facts (`size` `null`: a stream), the cover and the media options; adopts the
+   * session, or resolves with the instant upload the signer found.
+   */
+  openSession(size: number | null, extra: Partial<CreateUploadRequest>, signal: AbortSignal): Promise<UploadResult | undefined>;
+  /** Takes a new or resumed session: checks it, plans the parts (a file's), prepares signing. */
+  adopt(answer: UploadSession, size: number | null, stream?: boolean): void;
+  /**
+   * The shared mechanics of a transfer: a signal that stops every part on the first failure, pool slots, tasks
+   * launched and awaited, and the first failure kept. The cover (if any) goes up alongside the parts.
+   */
+  pipeline(signal: AbortSignal): Pipeline;
+  /** Signs a part while it waits for a slot, so the URL is ready when the slot frees (errors surface on use). */
+  presign(range: PartRange, held: Held, signal: AbortSignal): void;
+  /** Whether every pool slot is taken (then parts waiting are presigned). */
+  busy(): boolean;
+  /** Sends one part (or the single media PUT) and records it as stored. */
+  uploadPart(range: PartRange, held: Held, signal: AbortSignal): Promise<void>;
+  /** Commits the stored parts with the SHA-1. */
+  complete(signal: AbortSignal): Promise<void>;
+  /** Stored and committed (or instant): resume state, hash state and buffers are no longer needed. */
+  commit(result: UploadResult, instant?: boolean): Promise<void>;
+  /** Writes the resume record (coalesced: one write at a time, the latest state wins). */
+  persist(): void;
+  abortSession(): Promise<void>;
+}
+
+const noop = () => {};
+
+export function createJob(input: UploadInput, platform: UploadPlatform): Job {
+  const { file, stream, cover: coverInput, signer: signerInput, token, name: nameInput, type: typeInput, ...options } = input;
+  const invalid = (message: string) => new UploadError(ErrorCode.INVALID_FILE, message);
+  if ((file === undefined) === (stream === undefined)) throw invalid('Give exactly one of `file` and `stream`.');
+  const asSource = (blob: Blob | UploadSource, name?: string, type?: string) => {
+    if (isUploadSource(blob)) return blob;
+    if (typeof Blob === 'function' && blob instanceof Blob) return blobSource(blob, { name, type });
+    throw invalid('`file` must be a Blob, a File or an UploadSource.');
+  };
+  const clock = options.clock ?? systemClock;
+  const source = file && asSource(file, nameInput, typeInput);
+  const name = nameInput ?? source?.name ?? 'stream';
+  const type = typeInput ?? source?.type ?? '';
+  const cover = coverInput && asSource(coverInput);
+  const signer =
+    typeof signerInput === 'string' || signerInput instanceof URL
+      ? createSignerClient({ url: signerInput, token, fetch: options.fetch, clock })
+      : signerInput;
+  const connectivity: Connectivity = options.connectivity ?? platform.connectivity();
+  const retryer = createRetryer({ ...options.retry, clock, random: options.random, connectivity });
+  const pool = options.pool ?? createPool({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY });
+  const store = options.resume === false ? undefined : (options.resume ?? platform.resumeStore());
+  const speed = createSpeedMeter();
+  const listeners = new Set<(state: UploadState) => void>();
+  const done = new Map<number, { etag: string; size: number }>();
+  const held = new Map<number, Held>();
+  /** Bytes sent of the parts in flight. */
+  const loaded = new Map<number, number>();
+  const key = `u${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  let doneBytes = 0;
+  let hasherInstance: Hasher | undefined;
+  let transport: Transport | undefined;
+  let signs: SignQueue;
+  let coverDone = false;
+  /** The hasher can save its SHA-1 state (hash-wasm can, node:crypto cannot). */
+  let canSave = true;
+  let persisting: Promise<void> | undefined;
+  let persistAgain = false;
+
+  const set = (patch: Partial<UploadState>): void => {
+    if (/done|cancelled/.test(job.state.status)) return;
+    const next = { ...job.state, ...patch };
     next.percent = next.result ? 100 : toPercent(next.bytesUploaded, next.bytesTotal);
-    this.state = next;
-    for (const listener of [...this.listeners]) {
+    job.state = next;
+    for (const listener of [...listeners]) {
       try {
         listener(next);
       } catch (error) {
         (globalThis as { reportError?: (error: unknown) => void }).reportError?.(error); // cannot break the upload
       }
     }
-  }
+  };
 
-  hasher(): Hasher {
-    return (this.#hasher ??= this.options.hasher ?? this.platform.hasher());
-  }
+  const hasher = () => (hasherInstance ??= options.hasher ?? platform.hasher());
 
-  transport(): Transport {
-    return (this.#transport ??= this.options.transport ?? this.platform.transport(this.clock));
-  }
-
-  /** Runs `task` with the retry policy; a retry shows in the state (and restarts a part's byte count). */
-  retry<T>(task: () => Promise<T>, signal: AbortSignal, partNumber?: number): Promise<T> {
-    return this.retryer.run(task, {
+  const retry: Job['retry'] = (task, signal, partNumber) =>
+    retryer.run(task, {
       signal,
-      onRetry: ({ attempt, delay, error }) => {
-        if (partNumber !== undefined) this.loaded.set(partNumber, 0);
-        this.set({ retry: { attempt, delay, code: error.code, partNumber } });
+      onRetry({ attempt, delay, error }) {
+        if (partNumber) loaded.set(partNumber, 0);
+        set({ retry: { attempt, delay, code: error.code, partNumber } });
       },
     });
-  }
 
-  /** Starts the whole-file SHA-1 (unless begun, or to start over). */
-  async beginHash(restart = false): Promise<void> {
-    if (this.hashing && !restart) return;
-    await this.hasher().begin(this.key);
-    this.hashing = true;
-    this.hashed = this.hashSent = 0;
-    this.set({ bytesHashed: 0 });
-  }
+  const setSha1 = (sha1: string) => {
+    job.sha1 = sha1;
+    set({ sha1 });
+  };
 
-  setSha1(sha1: string): void {
-    this.sha1 = sha1;
-    this.set({ sha1 });
-  }
+  const unmarkDone = (partNumber: number) => {
+    doneBytes -= done.get(partNumber)?.size ?? 0;
+    done.delete(partNumber);
+  };
 
-  /** The SHA-1 of everything sent to the hasher, now known. */
-  async digest(): Promise<void> {
-    this.setSha1(await this.hasher().digest(this.key));
-  }
-
-  markDone(partNumber: number, etag: string, size: number): void {
-    this.unmarkDone(partNumber);
-    this.done.set(partNumber, { etag, size });
-    this.doneBytes += size;
-    if (this.state.retry?.partNumber === partNumber) this.set({ retry: null });
-  }
-
-  unmarkDone(partNumber: number): void {
-    this.doneBytes -= this.done.get(partNumber)?.size ?? 0;
-    this.done.delete(partNumber);
-  }
-
-  /** Throws unless storage has every planned part. */
-  checkAllDone(): void {
-    const missing = this.ranges.find((r) => !this.done.has(r.partNumber));
-    if (missing) throw new UploadError(ErrorCode.INVALID_FILE, `Part ${missing.partNumber} was not uploaded.`, { retryable: true });
-  }
-
-  uploadedBytes(): number {
-    let bytes = this.doneBytes;
-    for (const loaded of this.loaded.values()) bytes += loaded;
+  const uploadedBytes = () => {
+    let bytes = doneBytes;
+    for (const part of loaded.values()) bytes += part;
     return bytes;
-  }
+  };
 
-  progress(): void {
-    const bytesUploaded = this.uploadedBytes();
-    const speed = this.state.status === 'running' ? this.speed.sample(this.clock.now(), bytesUploaded) : 0;
-    const total = this.state.bytesTotal;
-    const eta = estimateEta(total === null ? null : total - bytesUploaded, speed);
-    this.set({ bytesUploaded, speed, eta, partsDone: this.done.size, partsInFlight: this.loaded.size });
-  }
-
-  /**
-   * `POST /uploads` with the file's facts (`size` `null`: a stream), the cover and the media options; adopts the
-   * session, or resolves with the instant upload the signer found.
-   */
-  async openSession(size: number | null, extra: Partial<CreateUploadRequest>, signal: AbortSignal): Promise<UploadResult | undefined> {
-    const { name, type, cover } = this;
-    const stream = size === null;
-    const request: CreateUploadRequest = {
-      file: { name, size: size ?? undefined, type: type || undefined, lastModified: this.source?.lastModified },
-      partSize: choosePartSize(size ?? 0, this.options.partSize),
-      cover: cover && { name: cover.name, size: cover.size, type: cover.type || undefined },
-      options: this.options.media,
-      stream: stream || undefined,
-      ...extra,
-    };
-    const answer = await this.retry(() => this.signer.createUpload(request, { signal }), signal);
-    if (isInstant(answer)) return answer.instant;
-    this.adopt(answer, size, stream);
-    return undefined;
-  }
-
-  /** Takes a new or resumed session: checks it, plans the parts (a file's), prepares signing. */
-  adopt(answer: UploadSession, size: number | null, stream = false): void {
-    const { partSize, strategy, partCount, session } = answer;
-    const invalid = (message: string) => new UploadError(ErrorCode.SIGNER, message, { retryable: false });
-    if (!(partSize > 0)) throw invalid('The signer gave no part size.');
-    if (stream && strategy !== 'multipart') throw invalid('A stream needs a multipart session.');
-    if (size !== null) {
-      this.ranges = strategy === 'single' ? [{ partNumber: 1, start: 0, end: size }] : planParts(size, partSize);
-      if (strategy === 'multipart' && partCount != null && partCount !== this.ranges.length) {
-        throw invalid(`The signer planned ${partCount} parts, the file has ${this.ranges.length}.`);
-      }
-    }
-    const parts = size === null ? null : this.ranges.length;
-    this.session = {
-      id: session,
-      strategy,
-      partSize,
-      partCount: parts,
-      expiresAt: Math.min(expiryMs(answer.expiresAt), this.clock.now() + (this.options.resumeTtl ?? DEFAULT_RESUME_TTL)),
-      stream,
-      maxPart: Math.min(MAX_PARTS, answer.maxPartNumber ?? MAX_PARTS),
-    };
-    this.signs = createSignQueue({ signer: this.signer, session, clock: this.clock });
-    this.set({ bytesTotal: size, partsTotal: parts });
-  }
-
-  /**
-   * The shared mechanics of a transfer: a signal that stops every part on the first failure, pool slots, tasks
-   * launched and awaited, and the first failure kept. The cover (if any) goes up alongside the parts.
-   */
-  pipeline(signal: AbortSignal): Pipeline {
-    const inner = new AbortController();
-    const stop = (reason: unknown) => inner.signal.aborted || inner.abort(reason);
-    const onAbort = () => stop(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    const tasks: Promise<void>[] = [];
-    let failure: { error: unknown } | undefined;
-    const fail = (error: unknown) => {
-      failure ??= { error };
-      stop(error);
-    };
-    const launch = (task: () => Promise<void>) => void tasks.push(task().catch(fail));
-    const { cover } = this;
-    if (cover && !this.coverDone) launch(() => this.uploadCover(cover, inner.signal));
-    return {
-      signal: inner.signal,
-      stop,
-      fail,
-      launch,
-      acquire: () => this.pool.acquire(inner.signal).catch(() => undefined),
-      race: (promise) => raceSignal(promise, inner.signal),
-      settle: async () => {
-        await Promise.all(tasks);
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) throw signal.reason;
-        if (failure) throw failure.error;
-        if (inner.signal.aborted) throw inner.signal.reason;
-      },
-    };
-  }
+  const progress = (reset?: boolean) => {
+    const bytesUploaded = uploadedBytes();
+    const now = clock.now();
+    if (reset) speed.reset(now, bytesUploaded);
+    const rate = job.state.status === 'running' ? speed.sample(now, bytesUploaded) : 0;
+    const total = job.state.bytesTotal;
+    set({
+      bytesUploaded,
+      speed: rate,
+      eta: estimateEta(total === null ? null : total - bytesUploaded, rate),
+      partsDone: done.size,
+      partsInFlight: loaded.size,
+    });
+  };
 
   /** What to sign for a part: `Content-MD5` always, the size for a stream. */
-  signItem(range: PartRange, held: Held): SignItem {
-    const { strategy, stream } = this.session!;
-    const md5 = hexToBase64(held.md5);
-    return strategy === 'single' ? { target: 'media', md5 } : { target: 'part', partNumber: range.partNumber, md5, size: stream ? held.size : undefined };
-  }
-
-  /** Signs a part while it waits for a slot, so the URL is ready when the slot frees (errors surface on use). */
-  presign(range: PartRange, held: Held, signal: AbortSignal): void {
-    this.signs!.get(this.signItem(range, held), signal).catch(noop);
-  }
-
-  /** Whether every pool slot is taken (then parts waiting are presigned). */
-  busy(): boolean {
-    return this.pool.active >= this.pool.concurrency;
-  }
+  const signItem = ({ partNumber }: PartRange, { md5, size }: Held): SignItem => {
+    const { strategy, stream } = job.session!;
+    md5 = hexToBase64(md5);
+    return strategy === 'single' ? { target: 'media', md5 } : { target: 'part', partNumber, md5, size: stream ? size : undefined };
+  };
 
   /** One presigned PUT to storage, retried; resolves with the ETag (an expired URL is signed again). */
-  #put(item: SignItem, body: Held['body'], signal: AbortSignal, onProgress?: (loaded: number) => void): Promise<string> {
+  const put = (item: SignItem, body: Held['body'], signal: AbortSignal, onProgress?: (loaded: number) => void): Promise<string> => {
     const { target, partNumber } = item;
-    return this.retry(
+    return retry(
       async () => {
-        const url = await this.signs!.get(item, signal);
-        const response = await this.transport()({
+        const { url, headers } = await signs.get(item, signal);
+        const response = await (transport ??= options.transport ?? platform.transport(clock))({
           method: 'PUT',
-          url: url.url,
-          headers: url.headers,
+          url,
+          headers,
           body,
           signal,
-          timeout: this.options.timeout ?? DEFAULT_STORAGE_TIMEOUT,
+          timeout: options.timeout ?? DEFAULT_STORAGE_TIMEOUT,
           onProgress,
         });
-        const { status } = response;
+        const { status, header } = response;
         if (status < 200 || status > 299) {
-          const error = storageError(status, response.text, response.header, this.clock.now(), partNumber);
-          if (error.code === ErrorCode.EXPIRED) this.signs!.invalidate(target, partNumber);
+          const error = storageError(status, response.text, header, clock.now(), partNumber);
+          if (error.code === ErrorCode.EXPIRED) signs.invalidate(target, partNumber);
           throw error;
         }
-        const etag = response.header('etag');
+        const etag = header('etag');
         if (etag || target !== 'part') return etag ?? '';
         throw new UploadError(ErrorCode.HTTP, 'Storage answered without a readable ETag: its CORS rule must expose "ETag".', {
           status,
@@ -376,109 +294,279 @@ export class Job {
       signal,
       partNumber,
     );
-  }
+  };
 
-  /** Sends one part (or the single media PUT) and records it as stored. */
-  async uploadPart(range: PartRange, held: Held, signal: AbortSignal): Promise<void> {
-    const n = range.partNumber;
-    const item = this.signItem(range, held);
-    this.loaded.set(n, 0);
-    this.progress();
-    try {
-      const etag = await this.#put(item, held.body, signal, (loaded) => {
-        this.loaded.set(n, Math.min(loaded, held.size));
-        this.progress();
-      });
-      this.markDone(n, etag, held.size);
-      this.held.delete(n);
-      this.signs!.invalidate(item.target, n);
-    } finally {
-      this.loaded.delete(n);
-      this.progress();
-    }
-    void this.persist();
-  }
+  const uploadCover = async (cover: UploadSource, signal: AbortSignal) => {
+    const read = await hasher().part(key, await cover.input(0, cover.size), { sha1: false, md5: true, keep: !cover.body });
+    await put({ target: 'cover', md5: hexToBase64(read.md5!) }, cover.body?.(0, cover.size) ?? read.bytes!, signal);
+    coverDone = true;
+  };
 
-  async uploadCover(cover: UploadSource, signal: AbortSignal): Promise<void> {
-    const read = await this.hasher().part(this.key, await cover.input(0, cover.size), { sha1: false, md5: true, keep: !cover.body });
-    await this.#put({ target: 'cover', md5: hexToBase64(read.md5!) }, cover.body?.(0, cover.size) ?? read.bytes!, signal);
-    this.coverDone = true;
-  }
-
-  /** Commits the stored parts with the SHA-1. */
-  async complete(signal: AbortSignal): Promise<void> {
-    this.set({ phase: 'committing' });
-    const { id, strategy } = this.session!;
-    const parts =
-      strategy === 'multipart' ? [...this.done].sort((a, b) => a[0] - b[0]).map(([partNumber, { etag }]) => ({ partNumber, etag })) : undefined;
-    await this.commit(await this.retry(() => this.signer.complete({ session: id, parts, sha1: this.sha1 }, { signal }), signal));
-  }
-
-  /** Stored and committed (or instant): resume state, hash state and buffers are no longer needed. */
-  async commit(result: UploadResult, instant = false): Promise<void> {
-    this.result = result;
-    this.instant = instant;
-    this.set({ result, instant, ...STORED, bytesUploaded: this.state.bytesTotal ?? this.state.bytesUploaded });
-    await this.forget();
-  }
-
-  /** Writes the resume record (coalesced: one write at a time, the latest state wins). */
-  persist(): Promise<void> {
-    const session = this.session;
-    if (!this.store || !this.storeKey || session?.strategy !== 'multipart' || session.stream) return Promise.resolve();
-    if (this.#persisting) {
-      this.#persistAgain = true;
-      return this.#persisting;
-    }
-    return (this.#persisting = (async () => {
-      do {
-        this.#persistAgain = false;
-        if (this.result || this.state.status === 'cancelled') return;
-        await this.#writeRecord(session).catch(noop);
-      } while (this.#persistAgain);
-    })().finally(() => (this.#persisting = undefined)));
-  }
-
-  async #writeRecord(session: Session): Promise<void> {
+  const writeRecord = async (session: Session, storeKey: string) => {
     const record: ResumeRecord = {
       version: RESUME_RECORD_VERSION,
-      key: this.storeKey!,
+      key: storeKey,
       session: session.id,
       strategy: session.strategy,
       partSize: session.partSize,
-      partCount: session.partCount ?? this.ranges.length,
-      size: this.source!.size,
+      partCount: job.ranges.length,
+      size: source!.size,
       expiresAt: session.expiresAt,
-      updatedAt: this.clock.now(),
-      parts: [...this.done].map(([n, { etag, size }]) => [n, etag, size]),
+      updatedAt: clock.now(),
+      parts: [...done].map(([n, { etag, size }]) => [n, etag, size]),
     };
-    if (this.sha1) record.sha1 = this.sha1;
-    else if (this.canSave && this.hashing && this.hashSent > 0) {
+    const { sha1, hashSent } = job;
+    if (sha1) record.sha1 = sha1;
+    else if (canSave && job.hashing && hashSent > 0) {
       // The hasher answers `save` after every part sent before it: the state covers parts 1..hashSent.
-      const through = this.hashSent;
-      const state = await this.hasher()
-        .save(this.key)
+      const state = await hasher()
+        .save(key)
         .catch(() => null); // a state that missed a part is not saved; the record goes without one
-      if (state === undefined) this.canSave = false;
-      else if (state !== null) record.hash = { through, state };
+      if (state === undefined) canSave = false;
+      else if (state) record.hash = { through: hashSent, state };
     }
-    await this.store!.set(record);
-  }
+    await store!.set(record);
+  };
 
   /** Forgets the resume record and releases the hasher. */
-  async forget(): Promise<void> {
-    await this.#persisting;
-    if (this.store && this.storeKey) await this.store.delete(this.storeKey).catch(noop);
-    this.held.clear();
-    const hasher = this.#hasher;
-    if (hasher) {
-      hasher.end(this.key);
-      if (!this.options.hasher) hasher.close();
-      this.#hasher = undefined;
+  const forget = async () => {
+    await persisting;
+    if (store && job.storeKey) await store.delete(job.storeKey).catch(noop);
+    held.clear();
+    if (hasherInstance) {
+      hasherInstance.end(key);
+      if (!options.hasher) hasherInstance.close();
+      hasherInstance = undefined;
     }
-  }
+  };
 
-  async abortSession(): Promise<void> {
-    if (this.session) await this.signer.abort(this.session.id).catch(noop);
-  }
+  const commit = async (result: UploadResult, instant = false) => {
+    job.result = result;
+    job.instant = instant;
+    const { bytesTotal, bytesUploaded } = job.state;
+    set({ result, instant, ...STOPPED, eta: 0, bytesUploaded: bytesTotal ?? bytesUploaded });
+    await forget();
+  };
+
+  const abortSession = async () => {
+    if (job.session) await signer.abort(job.session.id).catch(noop);
+  };
+
+  const job: Job = {
+    state: initialUploadState(name, source?.size ?? null),
+    options,
+    source,
+    stream,
+    signer,
+    clock,
+    pool,
+    store,
+    listeners,
+    key,
+    ranges: [],
+    done,
+    held,
+    hashing: false,
+    hashed: 0,
+    hashSent: 0,
+    set,
+    hasher,
+    retry,
+    setSha1,
+    unmarkDone,
+    progress,
+    commit,
+    abortSession,
+
+    mark(status) {
+      set({ status, ...STOPPED, ...(status === 'running' && { error: null }) });
+      if (status === 'running') speed.reset(clock.now(), uploadedBytes());
+    },
+
+    async run(signal) {
+      if (signal.aborted) return;
+      const { processing } = options;
+      set({ offline: !connectivity.isOnline() });
+      const unsubscribe = connectivity.subscribe((online) => set({ offline: !online }));
+      try {
+        if (!job.result) {
+          if (stream) await (await import('./upload-stream.ts')).runStream(job, stream, signal, failures);
+          else await runFile(job, source!, signal);
+        }
+        const result = job.result!;
+        if (processing && !job.instant) {
+          const onStatus = ({ status }: { status: UploadState['processing'] }) => set({ phase: 'processing', processing: status });
+          onStatus({ status: 'processing' });
+          const { pollProcessing } = await import('./processing-poll.ts');
+          await pollProcessing({ ...(processing === true ? {} : processing), signer, fileId: result.fileId, clock, signal, onStatus }, failures);
+        }
+        if (signal.aborted) return;
+        set({ status: 'done', phase: processing ? 'ready' : 'uploaded', error: null });
+        return result;
+      } catch (thrown) {
+        if (signal.aborted) return; // paused or cancelled: pause() and cancel() said so already
+        const error = toUploadError(thrown);
+        if (error.code === ErrorCode.HASH && !job.sha1) {
+          // The worker (and the SHA-1 state in it) is gone: a retry hashes a file from the start; a stream cannot
+          // be read again, so it goes on without a SHA-1.
+          job.hashing = false;
+          job.hashed = job.hashSent = 0;
+          if (stream) job.noSha1 = true;
+        }
+        set({ status: 'error', error: error.toJSON(), ...STOPPED });
+        throw error;
+      } finally {
+        unsubscribe();
+        if (job.state.offline) set({ offline: false });
+      }
+    },
+
+    async discard() {
+      await Promise.resolve((job.streamRead?.chunker ?? stream)?.cancel(abortError())).catch(noop);
+      if (!job.result) await abortSession();
+      await forget();
+    },
+
+    async beginHash(restart) {
+      if (job.hashing && !restart) return;
+      await hasher().begin(key);
+      job.hashing = true;
+      job.hashed = job.hashSent = 0;
+      set({ bytesHashed: 0 });
+    },
+
+    async digest() {
+      setSha1(await hasher().digest(key));
+    },
+
+    markDone(partNumber, etag, size) {
+      unmarkDone(partNumber);
+      done.set(partNumber, { etag, size });
+      doneBytes += size;
+      if (job.state.retry?.partNumber === partNumber) set({ retry: null });
+    },
+
+    checkAllDone() {
+      const missing = job.ranges.find((r) => !done.has(r.partNumber));
+      if (missing) throw new UploadError(ErrorCode.INVALID_FILE, `Part ${missing.partNumber} was not uploaded.`, { retryable: true });
+    },
+
+    async openSession(size, extra, signal) {
+      const stream = size === null;
+      const request: CreateUploadRequest = {
+        file: { name, size: size ?? undefined, type: type || undefined, lastModified: source?.lastModified },
+        partSize: choosePartSize(size ?? 0, options.partSize),
+        cover: cover && { name: cover.name, size: cover.size, type: cover.type || undefined },
+        options: options.media,
+        stream: stream || undefined,
+        ...extra,
+      };
+      const answer = await retry(() => signer.createUpload(request, { signal }), signal);
+      if (isInstant(answer)) return answer.instant;
+      job.adopt(answer, size, stream);
+      return undefined;
+    },
+
+    adopt(answer, size, stream = false) {
+      const { partSize, strategy, partCount, session } = answer;
+      const refuse = (message: string) => new UploadError(ErrorCode.SIGNER, message, { retryable: false });
+      if (!(partSize > 0)) throw refuse('The signer gave no part size.');
+      if (stream && strategy !== 'multipart') throw refuse('A stream needs a multipart session.');
+      if (size !== null) {
+        const ranges = (job.ranges = strategy === 'single' ? [{ partNumber: 1, start: 0, end: size }] : planParts(size, partSize));
+        if (strategy === 'multipart' && partCount != null && partCount !== ranges.length) {
+          throw refuse(`The signer planned ${partCount} parts, the file has ${ranges.length}.`);
+        }
+      }
+      job.session = {
+        id: session,
+        strategy,
+        partSize,
+        expiresAt: Math.min(expiryMs(answer.expiresAt), clock.now() + (options.resumeTtl ?? DEFAULT_RESUME_TTL)),
+        stream,
+        maxPart: Math.min(MAX_PARTS, answer.maxPartNumber ?? MAX_PARTS),
+      };
+      signs = createSignQueue({ signer, session, clock });
+      set({ bytesTotal: size, partsTotal: size === null ? null : job.ranges.length });
+    },
+
+    pipeline(signal) {
+      const inner = new AbortController();
+      const own = inner.signal;
+      const stop = (reason: unknown) => own.aborted || inner.abort(reason);
+      const onAbort = () => stop(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      const tasks: Promise<void>[] = [];
+      let failure: { error: unknown } | undefined;
+      const fail = (error: unknown) => {
+        failure ??= { error };
+        stop(error);
+      };
+      const launch = (task: () => Promise<void>) => void tasks.push(task().catch(fail));
+      if (cover && !coverDone) launch(() => uploadCover(cover, own));
+      return {
+        signal: own,
+        stop,
+        fail,
+        launch,
+        acquire: () => pool.acquire(own).catch(() => undefined),
+        race: (promise) => raceSignal(promise, own),
+        async settle() {
+          await Promise.all(tasks);
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) throw signal.reason;
+          if (failure) throw failure.error;
+          if (own.aborted) throw own.reason;
+        },
+      };
+    },
+
+    presign(range, part, signal) {
+      signs.get(signItem(range, part), signal).catch(noop);
+    },
+
+    busy: () => pool.active >= pool.concurrency,
+
+    async uploadPart(range, part, signal) {
+      const n = range.partNumber;
+      const item = signItem(range, part);
+      loaded.set(n, 0);
+      progress();
+      try {
+        const etag = await put(item, part.body, signal, (bytes) => {
+          loaded.set(n, Math.min(bytes, part.size));
+          progress();
+        });
+        job.markDone(n, etag, part.size);
+        held.delete(n);
+        signs.invalidate(item.target, n);
+      } finally {
+        loaded.delete(n);
+        progress();
+      }
+      job.persist();
+    },
+
+    async complete(signal) {
+      set({ phase: 'committing' });
+      const { id, strategy } = job.session!;
+      const parts =
+        strategy === 'multipart' ? [...done].sort((a, b) => a[0] - b[0]).map(([partNumber, { etag }]) => ({ partNumber, etag })) : undefined;
+      await commit(await retry(() => signer.complete({ session: id, parts, sha1: job.sha1 }, { signal }), signal));
+    },
+
+    persist() {
+      const { session, storeKey } = job;
+      if (!store || !storeKey || session?.strategy !== 'multipart' || session.stream) return;
+      persistAgain = true;
+      persisting ??= (async () => {
+        while (persistAgain && !job.result && job.state.status !== 'cancelled') {
+          persistAgain = false;
+          await writeRecord(session, storeKey).catch(noop);
+        }
+      })().finally(() => (persisting = undefined));
+    },
+  };
+  return job;
 }

@@ -40,7 +40,6 @@ export async function restore(job: Job, record: ResumeRecord, signal: AbortSigna
     }
   }
   job.set({ resumed: true });
-  job.speed.reset(job.clock.now(), job.uploadedBytes());
-  job.progress();
+  job.progress(true);
   return true;
 }

@@ -6,9 +6,9 @@
  * @module
  */
 import type { Clock, Connectivity } from './clock.ts';
-import { ErrorCode, abortError, failures, toUploadError } from './errors.ts';
+import { abortError } from './errors.ts';
 import type { Hasher } from './hash/hasher.ts';
-import { DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT, Job } from './job.ts';
+import { DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT, type Job, createJob } from './job.ts';
 import type { Pool } from './pool.ts';
 import type { ProcessingOptions } from './processing-poll.ts';
 import type { ResumeStore } from './resume.ts';
@@ -16,8 +16,7 @@ import type { RetryOptions } from './retryer.ts';
 import type { MediaOptions, SignerClient, TokenSource, UploadResult } from './signer-client.ts';
 import type { UploadSource } from './sources/source.ts';
 import type { FetchLike, Transport } from './transport.ts';
-import { STOPPED, type UploadState } from './upload-state.ts';
-import { runFile } from './upload-file.ts';
+import type { UploadState } from './upload-state.ts';
 
 export { DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT };
 
@@ -92,16 +91,13 @@ type Listener = (state: UploadState) => void;
 
 /** The promise of a run's outcome, settled once. */
 function deferred() {
-  let resolve!: (result: UploadResult) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<UploadResult>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(() => {}); // a result nobody awaits must not be an unhandled rejection
-  const d = {
-    promise,
-    settled: false,
-    resolve: (result: UploadResult) => (d.settled ||= (resolve(result), true)),
-    reject: (error: unknown) => (d.settled ||= (reject(error), true)),
+  const d = { settled: false } as {
+    promise: Promise<UploadResult>;
+    settled: boolean;
+    settle(ok: boolean, value: unknown): void;
   };
+  d.promise = new Promise((resolve, reject) => (d.settle = (ok, value) => (d.settled ||= ((ok ? resolve : reject)(value as UploadResult), true))));
+  d.promise.catch(() => {}); // a result nobody awaits must not be an unhandled rejection
   return d;
 }
 
@@ -116,11 +112,11 @@ export class Upload {
   readonly #job: Job;
   #controller?: AbortController;
   /** The current run (a run starts only after the previous one has wound down, so two never touch the same parts). */
-  #running: Promise<void> = Promise.resolve();
+  #running: Promise<unknown> = Promise.resolve();
   #result = deferred();
 
   constructor(input: UploadInput, platform: UploadPlatform) {
-    this.#job = new Job(input, platform);
+    this.#job = createJob(input, platform);
   }
 
   /** The current state (a new object after every change). */
@@ -142,13 +138,17 @@ export class Upload {
 
   /** Starts (or, after `pause()` or an error, continues) the upload; returns {@link Upload.result}. */
   start(): Promise<UploadResult> {
-    if (/idle|paused|error/.test(this.state.status)) {
-      const job = this.#job;
-      if (this.#result.settled) this.#result = deferred();
-      const controller = (this.#controller = new AbortController());
-      job.set({ status: 'running', error: null, retry: null, speed: 0, eta: null });
-      job.speed.reset(job.clock.now(), job.uploadedBytes());
-      this.#running = this.#running.then(() => this.#run(controller.signal));
+    const job = this.#job;
+    if (/idle|paused|error/.test(job.state.status)) {
+      const result = this.#result.settled ? (this.#result = deferred()) : this.#result;
+      const { signal } = (this.#controller = new AbortController());
+      job.mark('running');
+      this.#running = this.#running.then(() =>
+        job.run(signal).then(
+          (value) => value && result.settle(true, value),
+          (error) => result.settle(false, error),
+        ),
+      );
     }
     return this.#result.promise;
   }
@@ -157,7 +157,7 @@ export class Upload {
   pause(): void {
     if (this.state.status !== 'running') return;
     this.#controller?.abort(abortError('The upload was paused.'));
-    this.#job.set({ status: 'paused', ...STOPPED });
+    this.#job.mark('paused');
   }
 
   /** Continues after `pause()` or an error. */
@@ -168,62 +168,11 @@ export class Upload {
   /** Stops for good: aborts requests and the storage session, forgets the resume state, rejects the result with `ABORTED`. */
   cancel(): void {
     const job = this.#job;
-    if (/done|cancelled/.test(this.state.status)) return;
+    if (/done|cancelled/.test(job.state.status)) return;
     const reason = abortError();
     this.#controller?.abort(reason);
-    job.set({ status: 'cancelled', ...STOPPED });
-    this.#result.reject(reason);
-    this.#running = this.#running
-      .then(async () => {
-        await Promise.resolve((job.streamRead?.chunker ?? job.stream)?.cancel(abortError())).catch(() => {});
-        if (!job.result) await job.abortSession();
-        await job.forget();
-      })
-      .catch(() => {});
-  }
-
-  async #run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    const job = this.#job;
-    const { connectivity, options } = job;
-    job.set({ offline: !connectivity.isOnline() });
-    const unsubscribe = connectivity.subscribe((online) => job.set({ offline: !online }));
-    try {
-      if (!job.result) {
-        if (job.stream) await (await import('./upload-stream.ts')).runStream(job, job.stream, signal, failures);
-        else await runFile(job, job.source!, signal);
-      }
-      const result = job.result!;
-      if (options.processing && !job.instant) {
-        job.set({ phase: 'processing', processing: 'processing' });
-        const { pollProcessing } = await import('./processing-poll.ts');
-        await pollProcessing({
-          ...(options.processing === true ? {} : options.processing),
-          signer: job.signer,
-          fileId: result.fileId,
-          clock: job.clock,
-          signal,
-          onStatus: ({ status }) => job.set({ phase: 'processing', processing: status }),
-        }, failures);
-      }
-      if (signal.aborted) return;
-      job.set({ status: 'done', phase: options.processing ? 'ready' : 'uploaded', error: null });
-      this.#result.resolve(result);
-    } catch (thrown) {
-      if (signal.aborted) return; // paused or cancelled: pause() and cancel() said so already
-      const error = toUploadError(thrown);
-      if (error.code === ErrorCode.HASH && !job.sha1) {
-        // The worker (and the SHA-1 state in it) is gone: a retry hashes a file from the start; a stream cannot
-        // be read again, so it goes on without a SHA-1.
-        job.hashing = false;
-        job.hashed = job.hashSent = 0;
-        if (job.stream) job.noSha1 = true;
-      }
-      job.set({ status: 'error', error: error.toJSON(), ...STOPPED });
-      this.#result.reject(error);
-    } finally {
-      unsubscribe();
-      if (job.state.offline) job.set({ offline: false });
-    }
+    job.mark('cancelled');
+    this.#result.settle(false, reason);
+    this.#running = this.#running.then(job.discard).catch(() => {});
   }
 }
