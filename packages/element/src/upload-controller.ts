@@ -171,6 +171,11 @@ export class UploadController {
     this.host.dispatchEvent(new VodCompleteEvent({ fileIds: this.fileIds(), failed: this.list.filter((i) => i.state.status === 'error').length }));
   }
 
+  /** Whether a row waits for Start. */
+  waiting(): boolean {
+    return this.list.some((i) => !i.rejection && i.state.status === 'idle');
+  }
+
   /** FileIds of the stored uploads, in list order. */
   fileIds(): string[] {
     return this.list.flatMap((i) => (i.state.result ? [i.state.result.fileId] : []));

@@ -2,7 +2,7 @@
  * The `<vod-uploader>` class (no side effects: register it with `vod-uploader.ts`).
  * @module
  */
-import { LitElement, type PropertyDeclarations, type PropertyValues, html, nothing } from 'lit';
+import { LitElement, type PropertyDeclarations, html, nothing } from 'lit';
 import type { TokenSource, UploadState } from '@vod-uploader/core/upload';
 import type { CoverChooser } from './cover/cover-chooser.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
@@ -17,6 +17,44 @@ import styles from './vod-uploader.styles.ts';
 
 /** The cover tool (chooser and poster frames): its own chunk, loaded only with `cover`. */
 const coverTool = () => import('./cover/cover-chooser.ts');
+
+type Attributes = [names: string, type?: typeof Number | typeof Boolean, value?: unknown, reflect?: true];
+
+/**
+ * The reactive properties, by attribute (the property is its camelCase name), with their type, default and whether
+ * they reflect. The fields below carry the same as JSDoc (`@attr`, `@default`, `@reflect`) for the manifest.
+ */
+const ATTRIBUTES: Attributes[] = [
+  ['signer accept procedure source-context storage-region', undefined, ''],
+  ['token'],
+  ['name', undefined, undefined, true],
+  ['max-files max-size part-size concurrency', Number, 0],
+  ['class-id sub-app-id', Number],
+  ['multiple cover manual dedupe', Boolean, false],
+  ['required disabled', Boolean, false, true],
+];
+const properties: Record<string, PropertyDeclarations[string]> = {};
+const defaults: Record<string, unknown> = {};
+for (const [names, type, value, reflect] of ATTRIBUTES) {
+  for (const attribute of names.split(' ')) {
+    const name = attribute.replace(/-./g, (m) => m[1]!.toUpperCase());
+    properties[name] = { type, attribute, reflect };
+    if (value !== undefined) defaults[name] = value;
+  }
+}
+
+/** A progress track labelled `label`, `percent` (whole) filled. */
+const progress = (percent: number, label: string) =>
+  html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuenow=${percent}><div part="progress-bar" class="bar" style="--p:${percent / 100}"></div></div>`;
+
+/** An action button; `name` (a row's file-name id) describes it with the file. */
+const button = (label: string, click: () => void, primary?: boolean, name?: string, expanded?: string) =>
+  html`<button part="button" type="button" class=${primary ? 'primary' : ''} aria-describedby=${name ?? nothing} aria-expanded=${expanded ?? nothing} @click=${click}>${label}</button>`;
+
+/** `12 MB/s · 1:05 left`. */
+const rate = (t: VodStrings, size: (n: number) => string, speed: number, eta: number | null) =>
+  t.speed(size(speed)) + (eta === null ? '' : ` · ${t.eta(formatDuration(eta))}`);
+
 
 /**
  * Uploads videos from the browser straight to Tencent Cloud VOD through a signer: a drop zone (drag and drop,
@@ -76,69 +114,124 @@ export class VodUploader extends LitElement {
   static formAssociated = true;
   // `static properties` rather than decorators: the shipped source compiles the same under any TypeScript settings
   // (field semantics, decorator flavour) of the bundler that builds the page.
-  static override properties: PropertyDeclarations = {
-    signer: {},
-    token: {},
-    accept: {},
-    multiple: { type: Boolean },
-    maxFiles: { type: Number, attribute: 'max-files' },
-    maxSize: { type: Number, attribute: 'max-size' },
-    partSize: { type: Number, attribute: 'part-size' },
-    concurrency: { type: Number },
-    procedure: {},
-    classId: { type: Number, attribute: 'class-id' },
-    sourceContext: { attribute: 'source-context' },
-    storageRegion: { attribute: 'storage-region' },
-    subAppId: { type: Number, attribute: 'sub-app-id' },
-    cover: { type: Boolean },
-    manual: { type: Boolean },
-    dedupe: { type: Boolean },
-    name: { reflect: true },
-    required: { type: Boolean, reflect: true },
-    disabled: { type: Boolean, reflect: true },
-  };
+  static override properties = properties;
 
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'lang'];
   }
 
-  /** Base URL of the signer's routes (absolute or relative), e.g. `/vod`. */
+  /**
+   * Base URL of the signer's routes (absolute or relative), e.g. `/vod`.
+   * @attr signer
+   * @default ''
+   */
   declare signer: string;
-  /** Bearer token for the signer (a string, or as a property a function returning the current one). */
+  /**
+   * Bearer token for the signer (a string, or as a property a function returning the current one).
+   * @attr token
+   */
   declare token?: TokenSource;
-  /** Accepted types, like `<input accept>` (`video/*,.mkv`); default the media types VOD takes. */
+  /**
+   * Accepted types, like `<input accept>` (`video/*,.mkv`); default the media types VOD takes.
+   * @attr accept
+   * @default ''
+   */
   declare accept: string;
-  /** Allow several files. */
+  /**
+   * Allow several files.
+   * @attr multiple
+   * @default false
+   */
   declare multiple: boolean;
-  /** Most files in the list (with `multiple`); 0 = no limit. */
+  /**
+   * Most files in the list (with `multiple`); 0 = no limit.
+   * @attr max-files
+   * @default 0
+   */
   declare maxFiles: number;
-  /** Largest file, in bytes; 0 = no limit. */
+  /**
+   * Largest file, in bytes; 0 = no limit.
+   * @attr max-size
+   * @default 0
+   */
   declare maxSize: number;
-  /** Preferred part size in bytes (the signer decides; default 8 MiB). */
+  /**
+   * Preferred part size in bytes (the signer decides; default 8 MiB).
+   * @attr part-size
+   * @default 0
+   */
   declare partSize: number;
-  /** Parts in flight across all files, default 4. */
+  /**
+   * Parts in flight across all files, default 4.
+   * @attr concurrency
+   * @default 0
+   */
   declare concurrency: number;
-  /** VOD task flow run after the upload (`Procedure`). */
+  /**
+   * VOD task flow run after the upload (`Procedure`).
+   * @attr procedure
+   * @default ''
+   */
   declare procedure: string;
-  /** VOD category id (`ClassId`). */
+  /**
+   * VOD category id (`ClassId`).
+   * @attr class-id
+   */
   declare classId?: number;
-  /** Passed through to VOD's upload callback (`SourceContext`, ≤ 250 characters). */
+  /**
+   * Passed through to VOD's upload callback (`SourceContext`, ≤ 250 characters).
+   * @attr source-context
+   * @default ''
+   */
   declare sourceContext: string;
-  /** Storage region (`StorageRegion`, e.g. `ap-chongqing`). */
+  /**
+   * Storage region (`StorageRegion`, e.g. `ap-chongqing`).
+   * @attr storage-region
+   * @default ''
+   */
   declare storageRegion: string;
-  /** VOD sub-application id (`SubAppId`). */
+  /**
+   * VOD sub-application id (`SubAppId`).
+   * @attr sub-app-id
+   */
   declare subAppId?: number;
-  /** Offer a cover per file: pick an image, or grab a poster frame from the video. */
+  /**
+   * Offer a cover per file: pick an image, or grab a poster frame from the video.
+   * @attr cover
+   * @default false
+   */
   declare cover: boolean;
-  /** Don't start on select: wait for Start (or `start()`). */
+  /**
+   * Don't start on select: wait for Start (or `start()`).
+   * @attr manual
+   * @default false
+   */
   declare manual: boolean;
-  /** Instant upload: skip files the signer already has a verified copy of (same SHA-1 and size). */
+  /**
+   * Instant upload: skip files the signer already has a verified copy of (same SHA-1 and size).
+   * @attr dedupe
+   * @default false
+   */
   declare dedupe: boolean;
-  /** Form field name; the form gets one entry per FileId. */
+  /**
+   * Form field name; the form gets one entry per FileId.
+   * @attr name
+   * @reflect
+   */
   declare name?: string;
-  /** The form is invalid until at least one file is uploaded. */
+  /**
+   * The form is invalid until at least one file is uploaded.
+   * @attr required
+   * @reflect
+   * @default false
+   */
   declare required: boolean;
-  /** Takes no new files (running uploads go on). */
+  /**
+   * Takes no new files (running uploads go on).
+   * @attr disabled
+   * @reflect
+   * @default false
+   */
   declare disabled: boolean;
 
   private readonly internals: ElementInternals = this.attachInternals();
@@ -146,7 +239,8 @@ export class VodUploader extends LitElement {
   private strings: VodStrings = en;
   private locale = 'en';
   private coverUrls = new Map<File, string>();
-  private lastStep = new Map<string, number>();
+  /** The last 25 % step announced, by row. */
+  private steps = new Map<string, number>();
   private formDisabled = false;
   private chooser?: CoverChooser;
   /** The row whose cover chooser is open. */
@@ -158,21 +252,7 @@ export class VodUploader extends LitElement {
 
   constructor() {
     super();
-    this.signer = '';
-    this.accept = '';
-    this.multiple = false;
-    this.maxFiles = 0;
-    this.maxSize = 0;
-    this.partSize = 0;
-    this.concurrency = 0;
-    this.procedure = '';
-    this.sourceContext = '';
-    this.storageRegion = '';
-    this.cover = false;
-    this.manual = false;
-    this.dedupe = false;
-    this.required = false;
-    this.disabled = false;
+    Object.assign(this, defaults);
   }
 
   /** The rows: files with their state (read-only). */
@@ -182,7 +262,7 @@ export class VodUploader extends LitElement {
 
   /** The FileIds of the finished uploads, comma-separated (the form value). */
   get value(): string {
-    return this.fileIds.join(',');
+    return this.fileIds.join();
   }
 
   get fileIds(): string[] {
@@ -215,25 +295,25 @@ export class VodUploader extends LitElement {
 
   /** Starts every file waiting in the list (with `manual`). */
   start(): void {
-    this.each('idle', (item) => this.uploads.start(item));
+    this.each('idle');
   }
 
   pause(): void {
-    this.each('', (item) => this.uploads.pause(item));
+    this.each('', 'pause');
   }
 
   resume(): void {
-    this.each('paused', (item) => this.uploads.start(item));
+    this.each('paused');
   }
 
   /** Cancels every file not finished yet. */
   cancel(): void {
-    this.each('', (item) => this.uploads.cancel(item));
+    this.each('', 'cancel');
   }
 
   /** Retries every failed upload. */
   retry(): void {
-    this.each('error', (item) => this.uploads.start(item));
+    this.each('error');
   }
 
   /** Cancels what runs and empties the list (the value becomes empty). */
@@ -246,9 +326,9 @@ export class VodUploader extends LitElement {
     this.select([...files]);
   }
 
-  /** Calls `action` for every row in `status` (every row for `''`). */
-  private each(status: string, action: (item: VodUploadItem) => void): void {
-    for (const item of this.items) if (!status || item.state.status === status) action(item);
+  /** Calls the controller's `action` for every row in `status` (every row for `''`). */
+  private each(status: string, action: 'start' | 'pause' | 'cancel' = 'start'): void {
+    for (const item of this.items) if (!status || item.state.status === status) this.uploads[action](item);
   }
 
   /** The language of the UI: own `lang`, an ancestor's, the browser's. */
@@ -284,12 +364,13 @@ export class VodUploader extends LitElement {
 
   /** Keeps the screen on while uploading (Screen Wake Lock, where the browser grants it). */
   private keepAwake(on: boolean): void {
-    if (on && !this.wakeLock) {
+    if (on === !this.wakeLock) {
       const wl = (navigator as { wakeLock?: { request(type: 'screen'): Promise<{ release(): Promise<void> }> } }).wakeLock;
-      this.wakeLock = wl?.request('screen').catch(() => undefined) ?? Promise.resolve(undefined);
-    } else if (!on && this.wakeLock) {
-      void this.wakeLock.then((lock) => lock?.release().catch(() => {}));
-      this.wakeLock = undefined;
+      if (on) this.wakeLock = Promise.resolve(wl?.request('screen')).catch(() => undefined);
+      else {
+        void this.wakeLock!.then((lock) => lock?.release().catch(() => {}));
+        this.wakeLock = undefined;
+      }
     }
   }
 
@@ -327,21 +408,21 @@ export class VodUploader extends LitElement {
     const { state: s, id } = item;
     const t = this.strings;
     const name = item.file.name;
-    let text =
-      s.status === 'running' && prev.status !== 'running'
-        ? t.announceStart(name)
-        : s.status === 'paused' && prev.status !== 'paused'
-          ? t.announcePaused(name)
-          : s.result && !prev.result
-            ? t.announceDone(name)
-            : s.status === 'error' && prev.status !== 'error'
-              ? t.announceError(name, this.errorText(item))
-              : '';
+    const entered = (status: string) => s.status === status && prev.status !== status;
+    let text = entered('running')
+      ? t.announceStart(name)
+      : entered('paused')
+        ? t.announcePaused(name)
+        : s.result && !prev.result
+          ? t.announceDone(name)
+          : entered('error')
+            ? t.announceError(name, this.errorText(item))
+            : '';
     if (!text && s.status === 'running') {
       const step = Math.floor(s.percent / 25) * 25;
-      const last = this.lastStep.get(id) ?? 0;
+      const last = this.steps.get(id) ?? 0;
       if (step > last && step < 100) text = t.announceProgress(name, step);
-      this.lastStep.set(id, Math.max(step, last));
+      this.steps.set(id, Math.max(step, last));
     }
     if (text) this.announcement = text;
   }
@@ -376,8 +457,7 @@ export class VodUploader extends LitElement {
     const event = new VodFileSelectEvent({ files: accepted, rejected: rejected.map(({ file, rejection }) => ({ file, reason: this.reason(rejection) })) });
     if (!this.dispatchEvent(event)) return;
     for (const item of this.items) if (item.rejection || (!this.multiple && accepted.length)) this.uploads.remove(item);
-    const added = this.uploads.add(accepted, rejected);
-    if (!this.manual) for (const item of added) void this.autoStart(item);
+    for (const item of this.uploads.add(accepted, rejected)) if (!this.manual) void this.autoStart(item);
   }
 
   private async autoStart(item: VodUploadItem): Promise<void> {
@@ -423,26 +503,18 @@ export class VodUploader extends LitElement {
 
   // ── drop zone ────────────────────────────────────────────────────────────────────────────────────────────────
 
+  /** dragenter, dragover, dragleave and drop of files. */
   private onDrag(event: DragEvent): void {
-    if (!event.dataTransfer?.types.includes('Files')) return;
+    const data = event.dataTransfer;
+    if (!data?.types.includes('Files')) return;
     event.preventDefault();
-    if (event.type === 'dragleave') {
-      if (!(event.currentTarget as Element).contains(event.relatedTarget as Node | null)) this.drag(false);
-      return;
-    }
-    event.dataTransfer.dropEffect = this.isDisabled ? 'none' : 'copy';
-    this.drag(!this.isDisabled);
-  }
-
-  private drag(over: boolean): void {
-    this.dragging = over;
+    const { type } = event;
+    const over = type !== 'drop' && !this.isDisabled;
+    if (type === 'dragleave' && (event.currentTarget as Element).contains(event.relatedTarget as Node | null)) return;
+    if (type === 'dragenter' || type === 'dragover') data.dropEffect = over ? 'copy' : 'none';
+    this.dragging = over && type !== 'dragleave';
     this.requestUpdate();
-  }
-
-  private onDrop(event: DragEvent): void {
-    event.preventDefault();
-    this.drag(false);
-    this.select([...(event.dataTransfer?.files ?? [])]);
+    if (type === 'drop') this.select([...data.files]);
   }
 
   private onPaste(event: ClipboardEvent): void {
@@ -454,34 +526,40 @@ export class VodUploader extends LitElement {
 
   private onPick(event: Event): void {
     const input = event.target as HTMLInputElement;
-    const files = [...(input.files ?? [])];
+    const files = [...input.files!];
     input.value = '';
     this.select(files);
   }
 
   /** Removes a row; focus stays in the element: on the next row's first button, else the file button. */
   private async removeRow(item: VodUploadItem): Promise<void> {
-    const rows = () => [...this.renderRoot.querySelectorAll('[part~="file"]')];
+    const rows = () => [...this.renderRoot.querySelectorAll('li')];
     const index = rows().findIndex((li) => li.contains(this.shadowRoot!.activeElement));
     this.uploads.remove(item);
     await this.updateComplete;
     const row = rows()[Math.min(index, rows().length - 1)];
-    (row?.querySelector<HTMLElement>('button, a') ?? this.renderRoot.querySelector<HTMLElement>('[part~="file-button"]'))?.focus();
+    (row?.querySelector<HTMLElement>('button, a') ?? this.fileButton())?.focus();
+  }
+
+  /** The file button (the first button). */
+  private fileButton(): HTMLElement | undefined {
+    return this.renderRoot.querySelector('button') ?? undefined;
   }
 
   // ── form state and host attributes ───────────────────────────────────────────────────────────────────────────
 
-  protected override updated(changed: PropertyValues): void {
-    super.updated(changed);
+  protected override updated(): void {
     const items = this.items;
     const has = (status: string) => items.some((i) => i.state.status === status && !i.state.result);
-    const busy = has('running') || has('paused');
-    this.toggleAttribute('uploading', has('running'));
-    this.keepAwake(has('running'));
+    const running = has('running');
+    const busy = running || has('paused');
+    const failed = has('error');
+    const ids = this.fileIds;
+    this.keepAwake(running);
+    this.toggleAttribute('uploading', running);
     this.toggleAttribute('paused', has('paused'));
     this.toggleAttribute('error', items.some((i) => i.rejection || i.state.status === 'error'));
-    this.toggleAttribute('complete', items.some((i) => i.state.result) && !busy && !items.some((i) => !i.rejection && i.state.status === 'idle'));
-    const ids = this.fileIds;
+    this.toggleAttribute('complete', items.some((i) => i.state.result) && !busy && !this.uploads.waiting());
     let data: FormData | null = null;
     if (this.name && ids.length) {
       data = new FormData();
@@ -489,11 +567,8 @@ export class VodUploader extends LitElement {
     }
     this.internals.setFormValue(data);
     const t = this.strings;
-    const anchor = this.renderRoot.querySelector<HTMLElement>('[part~="file-button"]') ?? undefined;
-    if (busy) this.internals.setValidity({ customError: true }, t.busy, anchor);
-    else if (has('error')) this.internals.setValidity({ customError: true }, t.failedValidity, anchor);
-    else if (this.required && !ids.length) this.internals.setValidity({ valueMissing: true }, t.valueMissing, anchor);
-    else this.internals.setValidity({});
+    const message = busy ? t.busy : failed ? t.failedValidity : this.required && !ids.length ? t.valueMissing : '';
+    this.internals.setValidity(message ? { [busy || failed ? 'customError' : 'valueMissing']: true } : {}, message, this.fileButton());
   }
 
   // ── render ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -506,66 +581,23 @@ export class VodUploader extends LitElement {
     const { files, loaded, total, percent, speed, eta } = this.uploads.totals();
     const size = (n: number) => formatBytes(n, lang);
     const whole = Math.floor(percent);
-    return html`<div part="base" class="base" @paste=${this.onPaste}>
-<div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${this.onDrag} @dragover=${this.onDrag} @dragleave=${this.onDrag} @drop=${this.onDrop}>
-<svg aria-hidden="true" viewBox="0 0 24 24" class="icon"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg>
-<span>${t.drop}</span>
-<button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector<HTMLInputElement>('#pick')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button>
-<input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}>
-<div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div>
-</div>
-<ul part="list" class="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul>
-<div part="total" class="total" ?hidden=${!files}>${this.renderProgress(whole, t.files)}
-<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${t.speed(size(speed))}` : ''}${eta !== null && speed ? ` · ${t.eta(formatDuration(eta))}` : ''}</span>
-<span class="actions">${items.some((i) => !i.rejection && i.state.status === 'idle') ? this.button(t.startAll, () => this.start(), 'primary') : nothing}${this.button(t.clear, () => this.clear())}</span>
-</div>
-<div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-</div>`;
-  }
-
-  private renderProgress(percent: number, label: string) {
-    return html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${percent}><div part="progress-bar" class="bar" style="--p:${percent / 100}"></div></div>`;
-  }
-
-  /** An action button; `name` (a row's file-name id) labels it with the file. */
-  private button(label: string, action: () => void, cls = '', name?: string, more = '') {
-    return html`<button part="button" type="button" class=${cls} aria-describedby=${name ?? nothing} aria-expanded=${more || nothing} @click=${action}>${label}</button>`;
+    const drag = this.onDrag;
+    return html`<div part="base" class="base" @paste=${this.onPaste}><div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${drag} @dragover=${drag} @dragleave=${drag} @drop=${drag}><svg aria-hidden="true" viewBox="0 0 24 24"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg><span>${t.drop}</span><button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector('input')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button><input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}><div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div></div><ul part="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul><div part="total" class="total" ?hidden=${!files}>${progress(whole, t.files)}<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${rate(t, size, speed, eta)}` : ''}</span><span class="actions">${this.uploads.waiting() ? button(t.startAll, () => this.start(), true) : nothing}${button(t.clear, () => this.clear())}</span></div><div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div></div>`;
   }
 
   private renderItem(item: VodUploadItem, t: VodStrings, size: (n: number) => string) {
     const { state: s, file, id, rejection } = item;
     const { status, phase, result } = s;
     const percent = Math.floor(s.percent);
-    const error = rejection || status === 'error' ? this.errorText(item) : '';
     const running = status === 'running' && !result;
     const canCover = this.cover && !rejection && !item.upload;
     const name = `${id}-name`;
     const u = this.uploads;
-    const act = (label: string, action: () => void, primary?: boolean) => this.button(label, action, primary ? 'primary' : '', name);
-    return html`<li part="file" class="file" data-status=${rejection ? 'rejected' : status} data-phase=${phase}>
-${item.cover ? html`<img part="cover" class="thumb" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}
-<div class="main">
-<div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>
-${rejection ? nothing : this.renderProgress(percent, t.progressOf(file.name))}
-<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed
-      ? html`<span part="speed" class="muted">${t.speed(size(s.speed))}${s.eta !== null ? ` · ${t.eta(formatDuration(s.eta))}` : ''}</span>`
-      : nothing}</div>
-${error ? html`<div part="error" class="error">${error}</div>` : nothing}
-</div>
-<div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
+    const act = (label: string, action: 'start' | 'pause' | 'cancel', primary?: boolean) => button(label, () => u[action](item), primary, name);
+    // Start, Resume or Retry (the engine's start() does all three), else Pause while it runs.
+    const go = rejection ? '' : status === 'idle' ? t.start : status === 'paused' ? t.resume : status === 'error' ? t.retry : '';
+    return html`<li part="file" class="file" data-status=${rejection ? 'rejected' : status} data-phase=${phase}>${item.cover ? html`<img part="cover" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
       ? html`<a part="play-link button" class="button" href=${result.mediaUrl} target="_blank" rel="noopener" aria-describedby=${name}>${t.play}</a>`
-      : nothing}${canCover ? this.button(t.cover, () => this.openCover(item), '', name, String(this.coverFor === id)) : nothing}${rejection
-      ? nothing
-      : status === 'idle'
-        ? act(t.start, () => u.start(item), true)
-        : status === 'paused'
-          ? act(t.resume, () => u.start(item), true)
-          : status === 'error'
-            ? act(t.retry, () => u.start(item), true)
-            : running
-              ? act(t.pause, () => u.pause(item))
-              : nothing}${running || status === 'paused' || (status === 'idle' && !rejection) ? act(t.cancel, () => u.cancel(item)) : nothing}${status === 'running' ? nothing : act(t.remove, () => this.removeRow(item))}</div>
-${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}
-</li>`;
+      : nothing}${canCover ? button(t.cover, () => this.openCover(item), false, name, String(this.coverFor === id)) : nothing}${go ? act(go, 'start', true) : running ? act(t.pause, 'pause') : nothing}${running || (go && status !== 'error') ? act(t.cancel, 'cancel') : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}</li>`;
   }
 }
