@@ -39,38 +39,35 @@ export async function createHashKernels(simd = WebAssembly.validate(md5WasmBytes
     sha1,
     md5(parts) {
       const states = parts.map((): number[] => [...MD5_INIT]);
-      const done = parts.map(() => 0);
-      /** Writes (or reads back) the states of `lanes` (part indexes, one per lane) with `stride` bytes between words. */
-      const io = (lanes: number[], stride: number, back?: boolean) =>
-        lanes.forEach((i, l) => states[i]!.forEach((w, r) => (back ? (states[i]![r] = words.getUint32(r * stride + l * 4, true)) : words.setUint32(r * stride + l * 4, w, true))));
-      for (;;) {
-        // The parts with whole blocks left, as many blocks as all of them have (at most a chunk).
-        const live = parts.flatMap((p, i) => (p.length - done[i]! >= 64 ? [i] : []));
-        if (!live.length) break;
-        const size = Math.min(CHUNK, ...live.map((i) => parts[i]!.length - done[i]!)) & -64;
-        for (const i of live) u8.set(parts[i]!.subarray(done[i], (done[i]! += size)), WINDOW + i * CHUNK);
-        if (live.length < 2) {
-          io(live, 4);
-          md5x1!(0, WINDOW + live[0]! * CHUNK, size >> 6);
-          io(live, 4, true);
-        } else {
-          // Lanes without blocks hash lane `live[0]`'s again (the same result, read back into the same state).
-          const four = [0, 1, 2, 3].map((l) => (live.includes(l) ? l : live[0]!));
-          io(four, 16);
-          md5x4!(0, ...four.map((i) => WINDOW + i * CHUNK), size >> 6);
-          io(four, 16, true);
-        }
+      /** Writes (or reads back) the states of `lanes` (part indexes, one per lane): md5x1's words, md5x4's vectors. */
+      const io = (lanes: number[], back?: boolean) =>
+        lanes.forEach((i, l) =>
+          states[i]!.forEach((w, r, state) => {
+            const at = r * 4 * lanes.length + l * 4;
+            if (back) state[r] = words.getUint32(at, true);
+            else words.setUint32(at, w, true);
+          }),
+        );
+      // All parts with whole blocks left advance together, as many blocks as all of them have (at most a chunk).
+      for (let done = 0, size = 0, live: number[]; (live = parts.flatMap((p, i) => (p.length - done >= 64 ? [i] : []))).length; done += size) {
+        size = Math.min(CHUNK, ...live.map((i) => parts[i]!.length - done)) & -64;
+        for (const i of live) u8.set(parts[i]!.subarray(done, done + size), WINDOW + i * CHUNK);
+        // With two or more, lanes without blocks hash lane `live[0]`'s again (the same result, read back into the same state).
+        if (live.length > 1) live = [0, 1, 2, 3].map((l) => (live.includes(l) ? l : live[0]!));
+        io(live);
+        (live.length > 1 ? md5x4 : md5x1)!(0, ...live.map((i) => WINDOW + i * CHUNK), size >> 6);
+        io(live, true);
       }
       return parts.map((part, i) => {
         // The last partial block, MD5 padding and the length in bits (little-endian, 64 bits).
-        const rest = part.length - done[i]!;
+        const rest = part.length % 64;
         const blocks = rest < 56 ? 1 : 2;
         u8.fill(0, TAIL, TAIL + 128);
-        u8.set(part.subarray(done[i]), TAIL);
+        u8.set(part.subarray(part.length - rest), TAIL);
         u8[TAIL + rest] = 128;
         words.setUint32(TAIL + blocks * 64 - 8, part.length * 8, true);
         words.setUint32(TAIL + blocks * 64 - 4, part.length / 2 ** 29, true);
-        io([i], 4);
+        io([i]);
         md5x1!(0, TAIL, blocks);
         return Array.from(u8.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
       });

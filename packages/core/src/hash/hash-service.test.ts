@@ -133,6 +133,28 @@ describe('hash service', () => {
     assert.equal(((await ask({ op: 'digest', key: 'again' })) as { hex: string }).hex, sha1(data));
   });
 
+  it('a failed read last in the queue does not keep the parts before it waiting for their MD5', async () => {
+    const ask = serve(true);
+    const data = new Uint8Array(randomBytes(3000));
+    const broken = { size: 1000, slice: () => ({ size: 1000, stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(new Error('gone')) }) }) };
+    await ask({ op: 'begin', key: 'k' });
+    await ask({ op: 'part', key: 'k', blob: new Blob([data]), start: 0, end: 1000, sha1: true, md5: true, keep: false });
+    // Not a first part: it waits for partners, and the only one behind it fails to read.
+    const [second, third] = await Promise.all([
+      ask({ op: 'part', key: 'k', blob: new Blob([data]), start: 1000, end: 2000, sha1: true, md5: true, keep: false }),
+      ask({ op: 'part', key: 'k', blob: broken as unknown as Blob, start: 2000, end: 3000, sha1: true, md5: true, keep: false }),
+    ]);
+    assert.equal((second as { md5: string }).md5, md5(data.subarray(1000, 2000)));
+    assert.equal(third.ok, false);
+  });
+
+  it("refuses a SHA-1 state it did not save (hash-wasm's message)", async () => {
+    const ask = serve(true);
+    const answer = await ask({ op: 'begin', key: 'k', state: new Uint8Array(12).buffer });
+    assert.equal(answer.ok, false);
+    assert.match((answer as { message: string }).message, /state length/);
+  });
+
   it('fails every request when the hash functions cannot be made', async () => {
     const answers: HashWorkerResponse[] = [];
     const handle = createHashService((answer) => answers.push(answer), Promise.reject(new Error('no WebAssembly')));
