@@ -33,8 +33,6 @@ interface Job {
   request: HashWorkerRequest;
   /** The bytes to hash, once read (or at once when they came with the request). */
   read?: Promise<Uint8Array<ArrayBuffer> | undefined>;
-  /** Its bytes are a buffer this service read into (counted against the limit). */
-  counted?: boolean;
 }
 
 /** Starts a hash service; returns the function that takes requests. Answers go to `post`. */
@@ -59,14 +57,14 @@ export function createHashService(
   const fail = ({ request }: Job, error: unknown) => post({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) });
   /** The job hands its bytes back (so they are not a spare afterwards). */
   const keeps = ({ request }: Job) => request.op === 'part' && request.keep;
-  /** The job's bytes are still to be read from a Blob. */
-  const unread = (job: Job) => !job.read && 'blob' in job.request && !!job.request.blob;
+  /** The job's bytes are read from a Blob into a buffer of this service's (counted against the limit). */
+  const reads = ({ request }: Job) => 'blob' in request && !!request.blob;
 
+  /** Done with the bytes of a job: its buffer is free again (a spare, unless handed back or more than the limit). */
   function release(job: Job, bytes?: Uint8Array<ArrayBuffer>): void {
-    if (!job.counted) return;
-    job.counted = false;
+    if (!bytes || !reads(job)) return;
     buffers--;
-    if (bytes && !keeps(job) && spare.length + buffers < limit) spare.push(bytes.buffer);
+    if (!keeps(job) && spare.length + buffers < limit) spare.push(bytes.buffer);
   }
 
   /**
@@ -102,16 +100,16 @@ export function createHashService(
     return new Uint8Array(buffer, 0, size);
   }
 
-  /** Starts reading the job's bytes, unless they came with it. */
+  /** Starts reading the job's bytes (at once when they came with it). */
   function start(job: Job): void {
-    const { request } = job;
-    if (unread(job)) {
-      const { blob, start, end } = request as { blob: Blob; start?: number; end?: number };
+    const request = job.request as { blob?: Blob; start?: number; end?: number; buffer?: ArrayBuffer };
+    if (job.read) return;
+    if (!reads(job)) job.read = Promise.resolve(request.buffer && new Uint8Array(request.buffer));
+    else {
       buffers++;
-      job.counted = true;
-      job.read = readBlob(blob.slice(start, end), keeps(job));
-      job.read.catch(() => release(job));
-    } else job.read ??= Promise.resolve('buffer' in request && request.buffer ? new Uint8Array(request.buffer) : undefined);
+      job.read = readBlob(request.blob!.slice(request.start, request.end), keeps(job));
+      job.read.catch(() => buffers--); // no bytes to release later
+    }
   }
 
   function stateOf(key: string, whole?: boolean): Uint8Array | null {
@@ -184,7 +182,7 @@ export function createHashService(
         const { request } = job;
         start(job);
         // Read the next part meanwhile, if a buffer is free.
-        const next = queue.find((j, i) => i && unread(j));
+        const next = queue.find((j, i) => i && !j.read && reads(j));
         if (next && buffers < limit) start(next);
         let bytes: Uint8Array<ArrayBuffer> | undefined;
         let waits = false;
