@@ -183,10 +183,9 @@ export function storageError(
   const cloudMessage = xmlField(body, 'Message');
   // An expired URL, or one signed with a skewed clock: signing it again is the cure.
   const expired = status === 403 && (/expired/i.test(cloudMessage ?? '') || cloudCode === 'RequestTimeTooSkewed');
-  const what = partNumber === undefined ? 'Storage' : `Storage (part ${partNumber})`;
   return new UploadError(
     expired ? ErrorCode.EXPIRED : cloudCode ? ErrorCode.CLOUD : ErrorCode.HTTP,
-    `${what} answered ${cloudCode ? `${status} ${cloudCode}${cloudMessage ? `: ${cloudMessage}` : ''}` : `HTTP ${status}`}`,
+    `Storage${partNumber ? ` (part ${partNumber})` : ''} answered ${status}${cloudCode ? ` ${cloudCode}` : ''}${cloudMessage ? `: ${cloudMessage}` : ''}`,
     {
       status,
       cloudCode,

@@ -162,18 +162,16 @@ const noop = () => {};
 
 export function createJob(input: UploadInput, platform: UploadPlatform): Job {
   const { file, stream, cover: coverInput, signer: signerInput, token, name: nameInput, type: typeInput, ...options } = input;
-  const invalid = (message: string) => new UploadError(ErrorCode.INVALID_FILE, message);
-  if ((file === undefined) === (stream === undefined)) throw invalid('Give exactly one of `file` and `stream`.');
-  const asSource = (blob: Blob | UploadSource, name?: string, type?: string) => {
-    if (isUploadSource(blob)) return blob;
-    if (typeof Blob === 'function' && blob instanceof Blob) return blobSource(blob, { name, type });
-    throw invalid('`file` must be a Blob, a File or an UploadSource.');
-  };
+  const asSource = (blob?: Blob | UploadSource, name?: string, type?: string) =>
+    isUploadSource(blob) ? blob : typeof Blob === 'function' && blob instanceof Blob ? blobSource(blob, { name, type }) : undefined;
   const clock = options.clock ?? systemClock;
-  const source = file && asSource(file, nameInput, typeInput);
+  const source = asSource(file, nameInput, typeInput);
+  const cover = asSource(coverInput);
+  if (!source === !stream || (file && !source) || (coverInput && !cover)) {
+    throw new UploadError(ErrorCode.INVALID_FILE, 'Give a `file` or a `stream`; `file` and `cover` are Blobs, Files or UploadSources.');
+  }
   const name = nameInput ?? source?.name ?? 'stream';
   const type = typeInput ?? source?.type ?? '';
-  const cover = coverInput && asSource(coverInput);
   const signer =
     typeof signerInput === 'string' || signerInput instanceof URL
       ? createSignerClient({ url: signerInput, token, fetch: options.fetch, clock })
@@ -188,7 +186,7 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
   const held = new Map<number, Held>();
   /** Bytes sent of the parts in flight. */
   const loaded = new Map<number, number>();
-  const key = `u${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  const key = `u${Math.random()}`;
   let doneBytes = 0;
   let hasherInstance: Hasher | undefined;
   let transport: Transport | undefined;
@@ -285,7 +283,7 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
         }
         const etag = header('etag');
         if (etag || target !== 'part') return etag ?? '';
-        throw new UploadError(ErrorCode.HTTP, 'Storage answered without a readable ETag: its CORS rule must expose "ETag".', {
+        throw new UploadError(ErrorCode.HTTP, 'No readable ETag: the CORS rule must expose "ETag".', {
           status,
           partNumber,
           retryable: false,
@@ -469,15 +467,13 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
 
     adopt(answer, size, stream = false) {
       const { partSize, strategy, partCount, session } = answer;
-      const refuse = (message: string) => new UploadError(ErrorCode.SIGNER, message, { retryable: false });
-      if (!(partSize > 0)) throw refuse('The signer gave no part size.');
-      if (stream && strategy !== 'multipart') throw refuse('A stream needs a multipart session.');
-      if (size !== null) {
-        const ranges = (job.ranges = strategy === 'single' ? [{ partNumber: 1, start: 0, end: size }] : planParts(size, partSize));
-        if (strategy === 'multipart' && partCount != null && partCount !== ranges.length) {
-          throw refuse(`The signer planned ${partCount} parts, the file has ${ranges.length}.`);
-        }
+      const ranges =
+        partSize > 0 && size !== null ? (strategy === 'single' ? [{ partNumber: 1, start: 0, end: size }] : planParts(size, partSize)) : [];
+      // No part size, a stream without multipart, or not the parts the file has.
+      if (!(partSize > 0) || (stream && strategy !== 'multipart') || (strategy === 'multipart' && partCount != null && partCount !== ranges.length)) {
+        throw new UploadError(ErrorCode.SIGNER, 'The signer answered with a session that does not fit the upload.', { retryable: false });
       }
+      if (size !== null) job.ranges = ranges;
       job.session = {
         id: session,
         strategy,

@@ -4,7 +4,7 @@
  * `NETWORK`/`TIMEOUT`).
  * @module
  */
-import { type Clock, abortReason, systemClock } from './clock.ts';
+import { type Clock, abortable, systemClock } from './clock.ts';
 import { ErrorCode, UploadError, type UploadErrorOptions, parseRetryAfter } from './errors.ts';
 import type { FetchLike } from './transport.ts';
 
@@ -189,59 +189,45 @@ export function createSignerClient({
   const base = String(url).replace(/\/+$/, '');
 
   /** One call; `valid` checks the answer's shape (an unexpected answer is a `SIGNER` error). */
-  async function call<T>(path: string, body: unknown, options: CallOptions = {}, valid: (answer: Json) => unknown = () => true): Promise<T> {
-    const { signal } = options;
+  async function call<T>(path: string, body: unknown, { signal }: CallOptions = {}, valid: (answer: Json) => unknown = () => 1): Promise<T> {
     const method = body === undefined ? 'GET' : 'POST';
     const what = `Signer ${method} ${path}`;
     const fail = (message: string, extra?: UploadErrorOptions) => new UploadError(ErrorCode.SIGNER, `${what}: ${message}`, extra);
-    if (signal?.aborted) throw abortReason(signal);
     const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (method === 'POST') headers['content-type'] = 'application/json';
     const bearer = typeof token === 'function' ? await token() : token;
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = timeout > 0 ? clock.setTimeout(() => ((timedOut = true), controller.abort()), timeout) : undefined;
-    let response: Response;
-    let text: string;
-    try {
-      response = await (fetchImpl ?? globalThis.fetch)(base + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: controller.signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw abortReason(signal);
-      throw timedOut
-        ? new UploadError(ErrorCode.TIMEOUT, `${what} timed out.`, { cause: error })
-        : new UploadError(ErrorCode.NETWORK, `${what} failed: network error.`, { cause: error });
-    } finally {
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // Settles on the answer's text, the signal, the deadline or a network failure; the request is cut on any but the first.
+    const [response, text] = await abortable<[Response, string]>(signal, (resolve, reject) => {
+      const controller = new AbortController();
+      (fetchImpl ?? globalThis.fetch)(base + path, { method, headers, body: JSON.stringify(body), signal: controller.signal }).then(
+        async (response) => resolve([response, await response.text()]),
+      ).catch((cause: unknown) => reject(new UploadError(ErrorCode.NETWORK, `${what} failed: network error.`, { cause })));
+      const timer = timeout > 0 ? clock.setTimeout(() => reject(new UploadError(ErrorCode.TIMEOUT, `${what} timed out.`)), timeout) : undefined;
+      return () => {
+        clock.clearTimeout(timer);
+        controller.abort();
+      };
+    });
     let json: Json;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      json = undefined;
+      // not JSON: see below
     }
+    const { status } = response;
     if (!response.ok) {
       const err = json?.error as { code?: unknown; message?: unknown; retryable?: unknown; requestId?: unknown } | undefined;
       const string = (value: unknown) => (typeof value === 'string' ? value : undefined);
-      throw fail(string(err?.message) ?? `HTTP ${response.status}`, {
-        status: response.status,
+      throw fail(string(err?.message) ?? `HTTP ${status}`, {
+        status,
         cloudCode: string(err?.code),
         requestId: string(err?.requestId),
         retryable: typeof err?.retryable === 'boolean' ? err.retryable : undefined,
         retryAfter: parseRetryAfter(response.headers.get('retry-after'), clock.now()),
       });
     }
-    if (text && !json) throw fail('the answer is not JSON.', { status: response.status, retryable: false });
-    if (!valid(json)) throw fail('unexpected answer.', { retryable: false });
+    if ((text && !json) || !valid(json)) throw fail('unexpected answer.', { status, retryable: false });
     return json as T;
   }
 

@@ -43,29 +43,29 @@ const SKIPPED_HEADER = /^(host|content-length)$/i;
  * progress event, so a slow but moving upload is never cut.
  */
 export function createXhrTransport(clock: Clock = systemClock): Transport {
-  return (request) =>
-    abortable<TransportResponse>(request.signal, (resolve, reject) => {
+  return ({ method, url, headers, body, signal, timeout, onProgress }) =>
+    abortable<TransportResponse>(signal, (resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      const { timeout, onProgress } = request;
       let timer: unknown;
       const arm = () => {
         clock.clearTimeout(timer);
         if (timeout) timer = clock.setTimeout(() => reject(new UploadError(ErrorCode.TIMEOUT, `Storage request made no progress for ${timeout} ms.`)), timeout);
       };
-      xhr.open(request.method, request.url);
-      for (const [name, value] of Object.entries(request.headers)) if (!SKIPPED_HEADER.test(name)) xhr.setRequestHeader(name, value);
+      xhr.open(method, url);
+      for (const [name, value] of Object.entries(headers)) if (!SKIPPED_HEADER.test(name)) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (event) => {
         arm();
         onProgress?.(event.loaded);
       };
       xhr.onload = () => {
-        if (xhr.status >= 200 && xhr.status < 300) onProgress?.(request.body instanceof Blob ? request.body.size : request.body.byteLength);
-        resolve({ status: xhr.status, header: (name) => xhr.getResponseHeader(name), text: xhr.responseText });
+        const { status } = xhr;
+        if (status > 199 && status < 300) onProgress?.((body as Blob).size ?? (body as Uint8Array).byteLength);
+        resolve({ status, header: (name) => xhr.getResponseHeader(name), text: xhr.responseText });
       };
       xhr.onerror = () => reject(new UploadError(ErrorCode.NETWORK, 'Storage request failed: network error or CORS.'));
       xhr.onabort = () => reject(new UploadError(ErrorCode.NETWORK, 'Storage request was aborted.'));
       arm();
-      xhr.send(request.body);
+      xhr.send(body);
       // Settled (answer, failure, timeout or abort): stop the timer and the request.
       return () => {
         clock.clearTimeout(timer);
