@@ -21,12 +21,13 @@ type Answer = Extract<HashWorkerResponse, { ok: true }>;
 interface Connection {
   worker: Worker;
   users: number;
-  nextId: number;
-  pending: Map<number, { resolve: (answer: Answer) => void; reject: (error: unknown) => void }>;
+  /** Answers awaited, by request id. */
+  pending: Map<number, [resolve: (answer: Answer) => void, reject: (error: unknown) => void]>;
 }
 
 /** Shared per page: one worker per factory. */
 const connections = new Map<() => Worker, Connection>();
+let ids = 0;
 
 const hashError = (message: string, cause?: unknown) => new UploadError(ErrorCode.HASH, message, { cause, retryable: false });
 
@@ -53,45 +54,41 @@ export function inThreadWorker(): Worker {
   return worker as unknown as Worker;
 }
 
-/** Ends the worker of `create` once nobody uses it and nothing is pending. */
-function release(create: () => Worker, conn: Connection): void {
-  if (conn.users > 0 || conn.pending.size) return;
+/** Ends the worker of `create`: now (`error`: it failed, and what was pending fails with it), or once nobody uses it and nothing is pending. */
+function release(create: () => Worker, conn: Connection, error?: UploadError): void {
+  if (!error && (conn.users > 0 || conn.pending.size)) return;
   if (connections.get(create) === conn) connections.delete(create);
   conn.worker.terminate();
+  for (const [, reject] of conn.pending.values()) reject(error);
+  conn.pending.clear();
 }
 
 function connect(create: () => Worker): Connection {
-  const existing = connections.get(create);
-  if (existing) return existing;
+  let conn = connections.get(create);
+  if (conn) return conn;
   const worker = create();
-  const conn: Connection = { worker, users: 0, nextId: 1, pending: new Map() };
-  /** A dead worker: what was pending fails (its SHA-1 states are gone too). */
-  const fail = (error: UploadError) => {
-    if (connections.get(create) === conn) connections.delete(create);
-    worker.terminate();
-    for (const pending of conn.pending.values()) pending.reject(error);
-    conn.pending.clear();
-  };
+  const pending: Connection['pending'] = new Map();
+  connections.set(create, (conn = { worker, users: 0, pending }));
   worker.onmessage = ({ data }: MessageEvent<HashWorkerResponse>) => {
-    const pending = conn.pending.get(data.id);
-    if (!pending) return;
-    conn.pending.delete(data.id);
-    if (data.ok) pending.resolve(data);
-    else pending.reject(hashError(`Hashing failed: ${data.message}`));
+    const settle = pending.get(data.id);
+    if (!settle) return;
+    pending.delete(data.id);
+    if (data.ok) settle[0](data);
+    else settle[1](hashError(`Hashing failed: ${data.message}`));
     release(create, conn);
   };
+  // A dead worker: what was pending fails (its SHA-1 states are gone too).
   worker.onerror = (event) => {
     event.preventDefault?.();
-    fail(hashError(`The hash worker failed${event.message ? `: ${event.message}` : ''}.`));
+    release(create, conn, hashError(`The hash worker failed${event.message ? `: ${event.message}` : ''}.`));
   };
-  worker.onmessageerror = () => fail(hashError('The hash worker sent an unreadable message.'));
-  connections.set(create, conn);
+  worker.onmessageerror = () => release(create, conn, hashError('The hash worker sent an unreadable message.'));
   return conn;
 }
 
 /** The request fields of an input: a Blob range, or bytes whose buffer is transferred (copied only when shared). */
-function inputOf(input: HashInput): [Record<string, unknown>, Transferable[]] {
-  if (!('bytes' in input)) return [{ blob: input.blob, start: input.start, end: input.end }, []];
+function inputOf(input: HashInput): [{ blob: Blob; start: number; end: number } | { buffer: ArrayBuffer }, Transferable[]] {
+  if (!('bytes' in input)) return [input, []];
   const { bytes } = input;
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   return [{ buffer }, [buffer]];
@@ -110,7 +107,7 @@ export function createWorkerHasher({ createWorker }: WorkerHasherOptions = {}): 
   let closed = false;
 
   function request(message: Request, transfer: Transferable[] = []): Promise<Answer> {
-    try {
+    return new Promise((resolve, reject) => {
       if (closed) throw hashError('The hasher is closed.');
       if (!conn || connections.get(create) !== conn) {
         try {
@@ -120,15 +117,10 @@ export function createWorkerHasher({ createWorker }: WorkerHasherOptions = {}): 
         }
         conn.users++;
       }
-      const { worker, pending } = conn;
-      const id = conn.nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ ...message, id }, transfer);
-      });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      const id = ++ids;
+      conn.worker.postMessage({ ...message, id }, transfer); // answered in a later task: awaited from here on
+      conn.pending.set(id, [resolve, reject]);
+    });
   }
 
   return {
