@@ -3,7 +3,7 @@
  * one, or find an instant upload), then read, hash and send the parts, then commit.
  * @module
  */
-import { ErrorCode, UploadError, toUploadError } from './errors.ts';
+import { ErrorCode, abortError, toUploadError } from './errors.ts';
 import type { Held, Job } from './job.ts';
 import { type PartRange, choosePartSize, planParts } from './plan.ts';
 import { FINGERPRINT_BYTES, fingerprint } from './resume.ts';
@@ -12,9 +12,6 @@ import type { UploadSource } from './sources/source.ts';
 
 /** Parts read ahead of the one waiting for a pool slot, when their bodies cost no memory (Blob slices). */
 const READ_AHEAD_EXTRA = 4;
-
-/** Marks a stop of the transfer because an instant upload was found. */
-const INSTANT_FOUND = new UploadError(ErrorCode.ABORTED, 'An instant upload was found.', { retryable: false });
 
 const noop = () => {};
 
@@ -34,34 +31,25 @@ export async function runFile(job: Job, source: UploadSource, signal: AbortSigna
 /** Hash-first for small files, resume, `dedupe: 'before'`, session. Returns an instant result, or nothing with a session open. */
 async function open(job: Job, source: UploadSource, signal: AbortSignal): Promise<UploadResult | undefined> {
   const { size } = source;
-  const { options, key } = job;
+  const { options } = job;
   let partSize: number;
   try {
     partSize = choosePartSize(size, options.partSize);
   } catch (error) {
-    throw new UploadError(ErrorCode.INVALID_FILE, (error as Error).message, { cause: error });
+    throw toUploadError(error, ErrorCode.INVALID_FILE);
   }
   const dedupe = options.dedupe ?? 'parallel';
   job.set({ phase: 'pending' });
   if (size <= (options.hashFirstBelow ?? partSize)) {
     // Small: one read; the bytes stay in memory for the upload and the SHA-1 is known before the session.
-    if (!job.sha1 || !job.held.has(1)) {
-      job.set({ phase: 'hashing' });
-      await job.beginHash(true);
-      job.hashSent = 1;
-      const part = await job.hasher().part(key, await source.input(0, size), { sha1: true, md5: true, keep: !source.body });
-      job.held.set(1, { body: source.body?.(0, size) ?? part.bytes!, size, md5: part.md5! });
-      job.hashed = 1;
-      job.set({ bytesHashed: size });
-      await job.digest();
-    }
+    if (!job.sha1 || !job.held.has(1)) await hashFirst(job, source, [{ partNumber: 1, start: 0, end: size }], true, signal);
   } else {
     if (job.store && (await findSaved(job, source, signal))) return undefined;
-    if (dedupe === 'before' && !job.sha1) await hashAll(job, source, partSize, signal);
+    if (dedupe === 'before' && !job.sha1) await hashFirst(job, source, planParts(size, partSize), false, signal);
   }
   if (signal.aborted) throw signal.reason;
   const instant = await job.openSession(size, { partSize, sha1: dedupe !== 'off' ? job.sha1 : undefined }, signal);
-  if (!instant) void job.persist();
+  if (!instant) job.persist();
   return instant;
 }
 
@@ -70,26 +58,32 @@ async function open(job: Job, source: UploadSource, signal: AbortSignal): Promis
  * still knows it; the code that continues it is loaded only then.
  */
 async function findSaved(job: Job, source: UploadSource, signal: AbortSignal): Promise<boolean> {
-  const { store } = job;
-  if (!job.storeKey) {
-    const headSha1 = await job.hasher().sha1(await source.input(0, Math.min(source.size, FINGERPRINT_BYTES)));
-    job.storeKey = `${job.signer.url}#${fingerprint({ name: source.name, size: source.size, lastModified: source.lastModified, headSha1 })}`;
-  }
-  const record = await store!.get(job.storeKey).catch(noop);
-  if (record?.size !== source.size || record.strategy !== 'multipart') return false;
-  return (await import('./upload-restore.ts')).restore(job, record, signal);
+  const { name, size, lastModified } = source;
+  // Once per upload: the SHA-1 of the head is read only for the first run.
+  const storeKey = (job.storeKey ??= `${job.signer.url}#${fingerprint({
+    name,
+    size,
+    lastModified,
+    headSha1: await job.hasher().sha1(await source.input(0, Math.min(size, FINGERPRINT_BYTES))),
+  })}`);
+  const record = await job.store!.get(storeKey).catch(noop);
+  return record?.size === size && record.strategy === 'multipart' && (await import('./upload-restore.ts')).restore(job, record, signal);
 }
 
-/** `dedupe: 'before'`: a hashing pass over the whole file before the session. */
-async function hashAll(job: Job, source: UploadSource, partSize: number, signal: AbortSignal): Promise<void> {
+/**
+ * Hashes parts into the SHA-1 before the session: a small file's one part (kept, with its MD5, for the upload; the
+ * SHA-1 starts over), or every part for `dedupe: 'before'` (a pass of its own, continuing the SHA-1).
+ */
+async function hashFirst(job: Job, source: UploadSource, ranges: PartRange[], keep: boolean, signal: AbortSignal): Promise<void> {
   job.set({ phase: 'hashing' });
-  await job.beginHash();
-  for (const { partNumber, start, end } of planParts(source.size, partSize)) {
+  await job.beginHash(keep);
+  for (const { partNumber, start, end } of ranges) {
     if (partNumber <= job.hashed) continue;
     if (signal.aborted) throw signal.reason;
     const input = await source.input(start, end);
     job.hashSent = partNumber;
-    await job.hasher().part(job.key, input, { sha1: true, md5: false, keep: false });
+    const part = await job.hasher().part(job.key, input, { sha1: true, md5: keep, keep: keep && !source.body });
+    if (keep) job.held.set(partNumber, { body: source.body?.(start, end) ?? part.bytes!, size: end - start, md5: part.md5! });
     job.hashed = partNumber;
     job.set({ bytesHashed: end });
   }
@@ -110,13 +104,14 @@ const etagMd5 = (etag: string) => etag.replace(/^W\/|"/g, '').toLowerCase();
  */
 async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Promise<UploadResult | undefined> {
   job.set({ phase: 'uploading' });
-  const wantSha1 = job.sha1 === undefined;
+  const wantSha1 = !job.sha1;
   if (wantSha1) await job.beginHash();
   const pipeline = job.pipeline(signal);
   const { ranges, done, held } = job;
-  const depth = source.body ? Math.max(2, job.pool.concurrency + READ_AHEAD_EXTRA) : 1;
-  // In part order: the part waiting for a slot first, then the parts read ahead.
-  const ahead: { range: PartRange; read: Promise<PartRead | undefined>; ready?: PartRead; taken?: boolean }[] = [];
+  const last = ranges.length;
+  const depth = source.body ? job.pool.concurrency + READ_AHEAD_EXTRA : 1;
+  /** Parts being read, in part order (the next to send first), with their result once known. */
+  const ahead: { range: PartRange; read: Promise<PartRead | undefined>; ready?: PartRead }[] = [];
   let next = 0;
   let issuing: Promise<unknown> = Promise.resolve();
   let lookup: Promise<void> | undefined;
@@ -126,32 +121,15 @@ async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Pr
   const finishHash = () =>
     (finishing ??= (async () => {
       await job.digest();
-      void job.persist();
+      job.persist();
       if ((job.options.dedupe ?? 'parallel') !== 'parallel') return;
-      lookup = job.signer.findInstantUpload({ sha1: job.sha1!, size: source.size }, { signal: pipeline.signal }).then(
-        (found) => {
-          if (!found || pipeline.signal.aborted) return;
+      lookup = job.signer.findInstantUpload({ sha1: job.sha1!, size: source.size }, { signal: pipeline.signal }).then((found) => {
+        if (found && !pipeline.signal.aborted) {
           instant = found;
-          pipeline.stop(INSTANT_FOUND);
-        },
-        noop, // best effort: the upload goes on
-      );
+          pipeline.stop(abortError('An instant upload was found.'));
+        }
+      }, noop); // best effort: the upload goes on
     })());
-  const fill = () => {
-    while (next < ranges.length && ahead.length < depth && !pipeline.signal.aborted) {
-      const range = ranges[next++]!;
-      // Reads are issued one after the other (an async `input()` must not reorder the SHA-1).
-      const started = issuing.then(() => startRead(job, source, range, wantSha1, pipeline.signal));
-      issuing = started.catch(noop);
-      const entry: (typeof ahead)[number] = { range, read: started.then((s) => s.read) };
-      entry.read.then((read) => {
-        entry.ready = read;
-        // The hasher has the last part: ask for the SHA-1 now, not when the part's turn to be sent comes.
-        if (read?.hashed && range.partNumber === ranges.length) finishHash().catch(noop);
-      }, noop);
-      ahead.push(entry);
-    }
-  };
   /** Takes a read part into the upload's state; returns what to send, if anything. */
   const take = ({ partNumber: n, end }: PartRange, read: PartRead | undefined): Held | undefined => {
     if (!read) return undefined;
@@ -167,30 +145,34 @@ async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Pr
     return read.held;
   };
   try {
-    while ((next < ranges.length || ahead.length) && !pipeline.signal.aborted) {
-      fill();
-      const entry = ahead[0]!;
-      const { range } = entry;
-      // Not raced with the signal: once the hasher has taken a part, its result must be kept.
-      const read = await entry.read;
-      entry.taken = true;
-      const part = take(range, read);
-      if (wantSha1 && !job.sha1 && job.hashed === ranges.length) await finishHash();
-      if (!part) {
-        ahead.shift();
-        continue;
+    while ((next < last || ahead.length) && !pipeline.signal.aborted) {
+      while (next < last && ahead.length < depth) {
+        const range = ranges[next++]!;
+        // Reads are issued one after the other (an async `input()` must not reorder the SHA-1).
+        const started = issuing.then(() => startRead(job, source, range, wantSha1, pipeline.signal));
+        issuing = started.catch(noop);
+        const entry: (typeof ahead)[number] = { range, read: started.then((s) => s.read) };
+        entry.read.then((read) => {
+          entry.ready = read;
+          // The hasher has the last part: ask for the SHA-1 now, not when the part's turn to be sent comes.
+          if (read?.hashed && range.partNumber === last) finishHash().catch(noop);
+        }, noop);
+        ahead.push(entry);
       }
+      // Not raced with the signal: once the hasher has taken a part, its result must be kept.
+      const { range, read } = ahead.shift()!;
+      const ready = await read;
+      const part = take(range, ready);
+      if (wantSha1 && !job.sha1 && job.hashed === last) await finishHash();
+      if (!part) continue;
       // The answer is one round trip away: the last part waits for it rather than being sent for nothing.
-      if (lookup && next >= ranges.length && ahead.length === 1) await lookup;
+      if (lookup && next >= last && !ahead.length) await lookup;
       if (job.busy()) {
-        for (const later of ahead) {
-          const ready = later === entry ? read : later.ready;
-          if (ready && !done.has(later.range.partNumber)) job.presign(later.range, ready.held, pipeline.signal);
-        }
+        job.presign(range, part, pipeline.signal);
+        for (const later of ahead) if (later.ready && !done.has(later.range.partNumber)) job.presign(later.range, later.ready.held, pipeline.signal);
       }
       const slot = await pipeline.acquire();
       if (!slot) break;
-      ahead.shift();
       pipeline.launch(() => job.uploadPart(range, part, pipeline.signal).finally(slot));
     }
   } catch (error) {
@@ -198,9 +180,7 @@ async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Pr
   }
   // Parts read ahead and not taken (a stop or a failure): wait for the hasher and keep what it did, so the
   // SHA-1 state and the progress agree on the next run.
-  for (const entry of ahead.splice(0)) {
-    if (!entry.taken) await entry.read.then((read) => take(entry.range, read), pipeline.fail);
-  }
+  for (const { range, read } of ahead) await read.then((ready) => take(range, ready), pipeline.fail);
   const failed = await pipeline.settle().then(noop, (error: unknown) => ({ error }));
   await lookup;
   if (instant) return instant;
