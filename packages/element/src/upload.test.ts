@@ -172,9 +172,7 @@ describe('<vod-uploader> uploads', () => {
     const { detail } = await error;
     expect(detail.error.code).to.equal('http');
     await el.updateComplete;
-    expect(part(el, 'error')!.textContent).to.equal(
-      'Storage did not expose the "ETag" header: add ETag to the Expose-Headers of the bucket\'s CORS rule, then retry.',
-    );
+    expect(part(el, 'error')!.textContent).to.equal("Storage hides the ETag header: add ETag to Expose-Headers in the bucket's CORS rule, then retry.");
     el.lang = 'zh-CN';
     await el.updateComplete;
     expect(part(el, 'error')!.textContent).to.contain('Expose-Headers 中加入 ETag');
@@ -213,7 +211,7 @@ describe('<vod-uploader> uploads', () => {
     el.addFiles([makeFile(1000, 'offline.mp4')]);
     expect((await error).detail.error.code).to.equal('network');
     await el.updateComplete;
-    expect(part(el, 'error')!.textContent).to.equal('The network connection failed. Check your connection and retry.');
+    expect(part(el, 'error')!.textContent).to.equal('Network error. Check your connection and retry.');
   });
 
   it('dedupe: a second upload of the same file is instant', async () => {
@@ -325,7 +323,7 @@ describe('<vod-uploader> as a form control', () => {
     await oneEvent(uploader, 'vod-upload-progress');
     await uploader.updateComplete;
     expect(uploader.validity.customError).to.equal(true);
-    expect(uploader.validationMessage).to.equal('Please wait until the upload has finished.');
+    expect(uploader.validationMessage).to.equal('Wait for the upload to finish.');
     expect(form.checkValidity()).to.equal(false);
     await expectAccessible(uploader);
     await success;

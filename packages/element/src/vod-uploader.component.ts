@@ -3,20 +3,33 @@
  * @module
  */
 import { LitElement, type PropertyDeclarations, html, nothing } from 'lit';
-import type { TokenSource, UploadState } from '@vod-uploader/core/upload';
+import { type Pool, type TokenSource, type UploadState, createPool, createUpload, estimateEta, initialUploadState, toPercent } from '@vod-uploader/core/upload';
 import type { CoverChooser } from './cover/cover-chooser.ts';
+import { VodCompleteEvent } from './events/vod-complete.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
+import { VodUploadErrorEvent } from './events/vod-upload-error.ts';
+import { VodUploadPauseEvent } from './events/vod-upload-pause.ts';
+import { VodUploadProgressEvent } from './events/vod-upload-progress.ts';
+import { VodUploadResumeEvent } from './events/vod-upload-resume.ts';
+import { VodUploadRetryEvent } from './events/vod-upload-retry.ts';
+import { VodUploadStartEvent } from './events/vod-upload-start.ts';
+import { VodUploadSuccessEvent } from './events/vod-upload-success.ts';
 import { formatBytes, formatDuration } from './format.ts';
 import type { VodUploadItem } from './item.ts';
 import { type VodStrings, en } from './locales/en.ts';
 import { hasLocale, loadLocale, stringsFor } from './localize.ts';
 import { errorText, rejectionText, statusText } from './messages.ts';
-import { UploadController } from './upload-controller.ts';
 import { type Rejection, validateFile } from './validate.ts';
 import styles from './vod-uploader.styles.ts';
 
 /** The cover tool (chooser and poster frames): its own chunk, loaded only with `cover`. */
 const coverTool = () => import('./cover/cover-chooser.ts');
+
+/** A row as the element keeps it: the public item, writable, with its engine subscription and last announced step. */
+type Item = { -readonly [K in keyof VodUploadItem]: VodUploadItem[K] } & { off?: () => void; step?: number };
+
+let ids = 0;
+const active = (i: VodUploadItem) => i.state.status === 'running' || i.state.status === 'paused';
 
 type Attributes = [names: string, type?: typeof Number | typeof Boolean, value?: unknown, reflect?: true];
 
@@ -45,7 +58,7 @@ for (const [names, type, value, reflect] of ATTRIBUTES) {
 
 /** A progress track labelled `label`, `percent` (whole) filled. */
 const progress = (percent: number, label: string) =>
-  html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuenow=${percent}><div part="progress-bar" class="bar" style="--p:${percent / 100}"></div></div>`;
+  html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuenow=${percent}><div part="progress-bar" class="bar" style="width:${percent}%"></div></div>`;
 
 /** An action button; `name` (a row's file-name id) describes it with the file. */
 const button = (label: string, click: () => void, primary?: boolean, name?: string, expanded?: string) =>
@@ -235,12 +248,15 @@ export class VodUploader extends LitElement {
   declare disabled: boolean;
 
   private readonly internals: ElementInternals = this.attachInternals();
-  private readonly uploads = new UploadController(this);
+  private list: Item[] = [];
+  /** One part pool for every row (parts in flight across files), and the `concurrency` it was made for. */
+  private pool?: Pool;
+  private poolSize?: number;
+  /** An upload started since the last `vod-complete`. */
+  private batch = false;
   private strings: VodStrings = en;
   private locale = 'en';
   private coverUrls = new Map<File, string>();
-  /** The last 25 % step announced, by row. */
-  private steps = new Map<string, number>();
   private formDisabled = false;
   private chooser?: CoverChooser;
   /** The row whose cover chooser is open. */
@@ -257,7 +273,7 @@ export class VodUploader extends LitElement {
 
   /** The rows: files with their state (read-only). */
   get items(): readonly VodUploadItem[] {
-    return this.uploads.items;
+    return this.list;
   }
 
   /** The FileIds of the finished uploads, comma-separated (the form value). */
@@ -265,8 +281,9 @@ export class VodUploader extends LitElement {
     return this.fileIds.join();
   }
 
+  /** The FileIds of the finished uploads, in list order. */
   get fileIds(): string[] {
-    return this.uploads.fileIds();
+    return this.list.flatMap((i) => i.state.result?.fileId ?? []);
   }
 
   get form(): HTMLFormElement | null {
@@ -295,30 +312,30 @@ export class VodUploader extends LitElement {
 
   /** Starts every file waiting in the list (with `manual`). */
   start(): void {
-    this.each('idle');
+    this.each('idle', this.run);
   }
 
   pause(): void {
-    this.each('', 'pause');
+    this.each('', (item) => item.upload?.pause());
   }
 
   resume(): void {
-    this.each('paused');
+    this.each('paused', this.run);
   }
 
   /** Cancels every file not finished yet. */
   cancel(): void {
-    this.each('', 'cancel');
+    this.each('', this.stop);
   }
 
   /** Retries every failed upload. */
   retry(): void {
-    this.each('error');
+    this.each('error', this.run);
   }
 
   /** Cancels what runs and empties the list (the value becomes empty). */
   clear(): void {
-    this.uploads.clear();
+    for (const item of this.list) this.discard(item);
   }
 
   /** Adds files as if the user picked them (validation and `vod-file-select` included). */
@@ -326,9 +343,117 @@ export class VodUploader extends LitElement {
     this.select([...files]);
   }
 
-  /** Calls the controller's `action` for every row in `status` (every row for `''`). */
-  private each(status: string, action: 'start' | 'pause' | 'cancel' = 'start'): void {
-    for (const item of this.items) if (!status || item.state.status === status) this.uploads[action](item);
+  /** Calls `action` for every row in `status` (every row for `''`). */
+  private each(status: string, action: (item: Item) => void): void {
+    for (const item of this.list) if (!status || item.state.status === status) action.call(this, item);
+  }
+
+  // ── rows ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts a queued row, or continues a paused or failed one (an engine upload per row, made on its first start). */
+  private run(item: Item): void {
+    if (item.rejection || !this.list.includes(item)) return;
+    if (!item.upload) {
+      const size = this.concurrency;
+      if (!this.pool || (size !== this.poolSize && !this.list.some(active))) {
+        this.pool = createPool({ concurrency: size || 4 });
+        this.poolSize = size;
+      }
+      item.upload = createUpload({ ...this.uploadOptions(), file: item.file, cover: item.cover, pool: this.pool });
+      item.off = item.upload.subscribe((state) => this.changed(item, state));
+    }
+    if (/idle|paused|error/.test(item.state.status)) {
+      this.batch = true;
+      item.upload.start().catch(() => {});
+    }
+  }
+
+  /** Cancels a row (one not started yet too). */
+  private stop(item: Item): void {
+    if (item.upload) item.upload.cancel();
+    else if (!item.rejection && item.state.status === 'idle') this.changed(item, { ...item.state, status: 'cancelled' });
+  }
+
+  /** Removes a row; an upload still running is cancelled. */
+  private discard(item: Item): void {
+    if (active(item)) item.upload?.cancel();
+    item.off?.();
+    this.list = this.list.filter((i) => i !== item);
+    this.requestUpdate();
+    this.settle();
+  }
+
+  private setCover(item: Item, cover: File | undefined): void {
+    if (item.upload) return; // the session already has (or has not) a cover
+    item.cover = cover;
+    this.requestUpdate();
+  }
+
+  /** Whether a row waits for Start. */
+  private waiting(): boolean {
+    return this.list.some((i) => !i.rejection && i.state.status === 'idle');
+  }
+
+  /**
+   * A row's engine state changed: fires the `vod-*` events and announces starts, pauses, every 25 %, successes
+   * and failures.
+   */
+  private changed(item: Item, next: UploadState): void {
+    // Stored and committed, but the signer does not tell processing status (no route, or not for this caller):
+    // that is a success without processing news.
+    const e = next.error;
+    if (next.status === 'error' && next.result && e?.code === 'signer' && (e.status === 404 || e.status === 403 || e.status === 405)) {
+      next = { ...next, status: 'done', phase: 'uploaded', error: null };
+    }
+    const prev = item.state;
+    item.state = next;
+    const t = this.strings;
+    const name = item.file.name;
+    const fire = (event: Event) => this.dispatchEvent(event);
+    const entered = (status: string) => next.status === status && prev.status !== status;
+    const res = next.result;
+    const r = next.retry;
+    let text = '';
+    if (entered('running')) {
+      text = t.announceStart(name);
+      fire(prev.status === 'paused' ? new VodUploadResumeEvent({ item }) : new VodUploadStartEvent({ item }));
+    }
+    if (entered('paused')) {
+      text ||= t.announcePaused(name);
+      fire(new VodUploadPauseEvent({ item }));
+    }
+    if (next.bytesUploaded !== prev.bytesUploaded && next.status === 'running') {
+      const { bytesUploaded: loaded, bytesTotal, percent, speed, eta } = next;
+      fire(new VodUploadProgressEvent({ item, loaded, total: bytesTotal ?? item.file.size, percent, speed, eta }));
+    }
+    if (r && (r.attempt !== prev.retry?.attempt || r.partNumber !== prev.retry?.partNumber)) {
+      fire(new VodUploadRetryEvent({ item, attempt: r.attempt, delay: r.delay, code: r.code, partNumber: r.partNumber }));
+    }
+    if (res && !prev.result) {
+      text ||= t.announceDone(name);
+      fire(new VodUploadSuccessEvent({ item, fileId: res.fileId, mediaUrl: res.mediaUrl, coverUrl: res.coverUrl, instant: next.instant }));
+    }
+    if (entered('error') && e) {
+      const message = this.errorText(item);
+      text ||= t.announceError(name, message);
+      fire(new VodUploadErrorEvent({ item, error: e, message }));
+    }
+    if (!text && next.status === 'running') {
+      // Every 25 % (each step once).
+      const step = Math.floor(next.percent / 25) * 25;
+      if (step > (item.step ?? 0) && step < 100) text = t.announceProgress(name, (item.step = step));
+    }
+    if (text) this.announcement = text;
+    this.requestUpdate();
+    this.settle();
+  }
+
+  /** Fires `vod-complete` once every started upload has settled. */
+  private settle(): void {
+    if (!this.batch || this.list.some(active)) return;
+    this.batch = false;
+    const complete = new VodCompleteEvent({ fileIds: this.fileIds, failed: this.list.filter((i) => i.state.status === 'error').length });
+    this.dispatchEvent(complete);
   }
 
   /** The language of the UI: own `lang`, an ancestor's, the browser's. */
@@ -403,30 +528,6 @@ export class VodUploader extends LitElement {
     };
   }
 
-  /** @internal Announces starts, pauses, every 25 %, successes and failures. */
-  itemChanged(item: VodUploadItem, prev: UploadState): void {
-    const { state: s, id } = item;
-    const t = this.strings;
-    const name = item.file.name;
-    const entered = (status: string) => s.status === status && prev.status !== status;
-    let text = entered('running')
-      ? t.announceStart(name)
-      : entered('paused')
-        ? t.announcePaused(name)
-        : s.result && !prev.result
-          ? t.announceDone(name)
-          : entered('error')
-            ? t.announceError(name, this.errorText(item))
-            : '';
-    if (!text && s.status === 'running') {
-      const step = Math.floor(s.percent / 25) * 25;
-      const last = this.steps.get(id) ?? 0;
-      if (step > last && step < 100) text = t.announceProgress(name, step);
-      this.steps.set(id, Math.max(step, last));
-    }
-    if (text) this.announcement = text;
-  }
-
   /** @internal The human message of a row's error or rejection. */
   errorText(item: VodUploadItem): string {
     return item.rejection ? this.reason(item.rejection) : errorText(item.state.error!, this.strings);
@@ -456,22 +557,27 @@ export class VodUploader extends LitElement {
     }
     const event = new VodFileSelectEvent({ files: accepted, rejected: rejected.map(({ file, rejection }) => ({ file, reason: this.reason(rejection) })) });
     if (!this.dispatchEvent(event)) return;
-    for (const item of this.items) if (item.rejection || (!this.multiple && accepted.length)) this.uploads.remove(item);
-    for (const item of this.uploads.add(accepted, rejected)) if (!this.manual) void this.autoStart(item);
+    for (const item of this.list) if (item.rejection || (!this.multiple && accepted.length)) this.discard(item);
+    const added = [...accepted.map((file) => ({ file })), ...rejected].map(
+      (r): Item => ({ id: `vod-${++ids}`, ...r, state: initialUploadState(r.file.name, r.file.size) }),
+    );
+    this.list = [...this.list, ...added];
+    this.requestUpdate();
+    if (!this.manual) for (const item of added) if (!item.rejection) void this.autoStart(item);
   }
 
-  private async autoStart(item: VodUploadItem): Promise<void> {
+  private async autoStart(item: Item): Promise<void> {
     if (this.cover && item.file.type.startsWith('video/')) {
       try {
-        this.uploads.setCover(item, await (await coverTool()).grabPosterFrame(item.file));
+        this.setCover(item, await (await coverTool()).grabPosterFrame(item.file));
       } catch {
         // no frame (codec not playable here): upload without a cover
       }
     }
-    if (item.state.status === 'idle') this.uploads.start(item);
+    if (item.state.status === 'idle') this.run(item);
   }
 
-  private async openCover(item: VodUploadItem): Promise<void> {
+  private async openCover(item: Item): Promise<void> {
     const open = this.coverFor === item.id;
     this.closeCover();
     this.requestUpdate();
@@ -480,7 +586,7 @@ export class VodUploader extends LitElement {
     const { openCoverChooser } = await coverTool();
     if (this.coverFor !== item.id || this.chooser) return;
     this.chooser = openCoverChooser(item, {
-      set: (file) => this.uploads.setCover(item, file),
+      set: (file) => this.setCover(item, file),
       update: () => this.requestUpdate(),
       close: () => {
         this.closeCover();
@@ -532,10 +638,10 @@ export class VodUploader extends LitElement {
   }
 
   /** Removes a row; focus stays in the element: on the next row's first button, else the file button. */
-  private async removeRow(item: VodUploadItem): Promise<void> {
+  private async removeRow(item: Item): Promise<void> {
     const rows = () => [...this.renderRoot.querySelectorAll('li')];
     const index = rows().findIndex((li) => li.contains(this.shadowRoot!.activeElement));
-    this.uploads.remove(item);
+    this.discard(item);
     await this.updateComplete;
     const row = rows()[Math.min(index, rows().length - 1)];
     (row?.querySelector<HTMLElement>('button, a') ?? this.fileButton())?.focus();
@@ -559,7 +665,7 @@ export class VodUploader extends LitElement {
     this.toggleAttribute('uploading', running);
     this.toggleAttribute('paused', has('paused'));
     this.toggleAttribute('error', items.some((i) => i.rejection || i.state.status === 'error'));
-    this.toggleAttribute('complete', items.some((i) => i.state.result) && !busy && !this.uploads.waiting());
+    this.toggleAttribute('complete', items.some((i) => i.state.result) && !busy && !this.waiting());
     let data: FormData | null = null;
     if (this.name && ids.length) {
       data = new FormData();
@@ -576,28 +682,37 @@ export class VodUploader extends LitElement {
   protected override render() {
     const lang = (this.locale = this.uiLang);
     const t = (this.strings = stringsFor(lang));
-    const items = this.items;
+    const items = this.list;
     const disabled = this.isDisabled;
-    const { files, loaded, total, percent, speed, eta } = this.uploads.totals();
+    let files = 0;
+    let loaded = 0;
+    let total = 0;
+    let speed = 0;
+    for (const { rejection, state, file } of items) {
+      if (rejection || state.status === 'cancelled') continue;
+      files++;
+      total += file.size;
+      loaded += state.bytesUploaded;
+      speed += state.speed;
+    }
     const size = (n: number) => formatBytes(n, lang);
-    const whole = Math.floor(percent);
+    const whole = Math.floor(toPercent(loaded, total));
     const drag = this.onDrag;
-    return html`<div part="base" class="base" @paste=${this.onPaste}><div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${drag} @dragover=${drag} @dragleave=${drag} @drop=${drag}><svg aria-hidden="true" viewBox="0 0 24 24"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg><span>${t.drop}</span><button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector('input')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button><input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}><div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div></div><ul part="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul><div part="total" class="total" ?hidden=${!files}>${progress(whole, t.files)}<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${rate(t, size, speed, eta)}` : ''}</span><span class="actions">${this.uploads.waiting() ? button(t.startAll, () => this.start(), true) : nothing}${button(t.clear, () => this.clear())}</span></div><div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div></div>`;
+    return html`<div part="base" class="base" @paste=${this.onPaste}><div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${drag} @dragover=${drag} @dragleave=${drag} @drop=${drag}><svg aria-hidden="true" viewBox="0 0 24 24"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg><span>${t.drop}</span><button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector('input')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button><input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}><div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div></div><ul part="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul><div part="total" class="total" ?hidden=${!files}>${progress(whole, t.files)}<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${rate(t, size, speed, estimateEta(total - loaded, speed))}` : ''}</span><span class="actions">${this.waiting() ? button(t.startAll, () => this.start(), true) : nothing}${button(t.clear, () => this.clear())}</span></div><div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div></div>`;
   }
 
-  private renderItem(item: VodUploadItem, t: VodStrings, size: (n: number) => string) {
+  private renderItem(item: Item, t: VodStrings, size: (n: number) => string) {
     const { state: s, file, id, rejection } = item;
     const { status, phase, result } = s;
     const percent = Math.floor(s.percent);
     const running = status === 'running' && !result;
     const canCover = this.cover && !rejection && !item.upload;
     const name = `${id}-name`;
-    const u = this.uploads;
-    const act = (label: string, action: 'start' | 'pause' | 'cancel', primary?: boolean) => button(label, () => u[action](item), primary, name);
+    const act = (label: string, action: (item: Item) => void, primary?: boolean) => button(label, () => action.call(this, item), primary, name);
     // Start, Resume or Retry (the engine's start() does all three), else Pause while it runs.
     const go = rejection ? '' : status === 'idle' ? t.start : status === 'paused' ? t.resume : status === 'error' ? t.retry : '';
     return html`<li part="file" class="file" data-status=${rejection ? 'rejected' : status} data-phase=${phase}>${item.cover ? html`<img part="cover" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
       ? html`<a part="play-link button" class="button" href=${result.mediaUrl} target="_blank" rel="noopener" aria-describedby=${name}>${t.play}</a>`
-      : nothing}${canCover ? button(t.cover, () => this.openCover(item), false, name, String(this.coverFor === id)) : nothing}${go ? act(go, 'start', true) : running ? act(t.pause, 'pause') : nothing}${running || (go && status !== 'error') ? act(t.cancel, 'cancel') : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}</li>`;
+      : nothing}${canCover ? button(t.cover, () => this.openCover(item), false, name, String(this.coverFor === id)) : nothing}${go ? act(go, this.run, true) : running ? act(t.pause, () => item.upload!.pause()) : nothing}${running || (go && status !== 'error') ? act(t.cancel, this.stop) : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}</li>`;
   }
 }

@@ -134,7 +134,7 @@ describe('<vod-uploader> validation before any byte is sent', () => {
     await el.updateComplete;
     const errors = parts(el, 'error').map((e) => e.textContent!.trim());
     expect(errors).to.have.length(5);
-    expect(errors[0]).to.match(/type of file is not accepted.*mp4/);
+    expect(errors[0]).to.match(/^Type not accepted.*mp4/);
     expect(errors[1]).to.match(/larger than 5 kB/);
     expect(errors[2]).to.equal('The file is empty.');
     expect(errors[3]).to.match(/no characters VOD accepts/);
