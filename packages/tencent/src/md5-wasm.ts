@@ -28,7 +28,7 @@ const leb = (n: number, signed?: boolean): number[] => {
 const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
 /** A name (ASCII). */
-const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
+const name = (s: string) => [s.length, ...new TextEncoder().encode(s)];
 
 /**
  * The body of md5x4 (`lanes` 4: `(state, p0, p1, p2, p3, n)`, v128 state) or md5x1 (`lanes` 1: `(state, p, n)`,
@@ -77,7 +77,8 @@ function md5(lanes: number): number[] {
     get(a);
     get(M + [i, 5 * i + 1, 3 * i + 5, 7 * i][round]! % 16);
     add();
-    if (v) simd(0x0c, ...[K, K, K, K].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, w >>> 24])); // v128.const
+    const k = [K & 255, (K >>> 8) & 255, (K >>> 16) & 255, K >>> 24];
+    if (v) simd(0x0c, ...k, ...k, ...k, ...k); // v128.const
     else i32(K);
     add();
     if (v) {
