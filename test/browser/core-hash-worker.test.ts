@@ -1,5 +1,5 @@
-// The hash worker of @vod-uploader/core in Chromium: a real module Web Worker running generated WebAssembly (SHA-1,
-// and the MD5s of up to four parts at once in SIMD lanes). Whole-file SHA-1 over random part boundaries equals
+// The hash worker of @vod-uploader/core in Chromium: a real module Web Worker running hash-wasm's SHA-1 and
+// generated WebAssembly MD5s (up to four parts at once in SIMD lanes). Whole-file SHA-1 over random part boundaries equals
 // WebCrypto's one-shot digest; part MD5s equal node:crypto's (a table, for sizes around the 64-byte block, parts
 // of different sizes queued together) and hash-wasm's (random boundaries); several uploads' parts queued at once,
 // interleaved; bytes come back whole (transferred); a saved SHA-1 state continues in another worker; a disk-backed
