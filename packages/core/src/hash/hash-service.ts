@@ -58,7 +58,7 @@ export function createHashService(
   /** The job hands its bytes back (so they are not a spare afterwards). */
   const keeps = ({ request }: Job) => request.op === 'part' && request.keep;
   /** The job's bytes are read from a Blob into a buffer of this service's (counted against the limit). */
-  const reads = ({ request }: Job) => 'blob' in request && !!request.blob;
+  const reads = ({ request }: Job) => !!(request as { blob?: Blob }).blob;
 
   /** Done with the bytes of a job: its buffer is free again (a spare, unless handed back or more than the limit). */
   function release(job: Job, bytes?: Uint8Array<ArrayBuffer>): void {
