@@ -28,10 +28,10 @@ export interface PartRange {
  */
 export function choosePartSize(size: number, preferred: number = DEFAULT_PART_SIZE): number {
   if (!(size >= 0) || !Number.isFinite(size)) throw new RangeError(`Invalid file size: ${size}`);
-  let partSize = Math.max(MIN_PART_SIZE, Math.ceil(Math.max(1, preferred) / MIB) * MIB);
-  for (let i = 0; i < 32 && Math.ceil(size / partSize) > MAX_PARTS; i++) partSize *= 2;
+  let partSize = Math.max(MIN_PART_SIZE, Math.ceil(preferred / MIB) * MIB);
+  while (partSize < MAX_PART_SIZE && size / partSize > MAX_PARTS) partSize *= 2;
   partSize = Math.min(partSize, MAX_PART_SIZE);
-  if (Math.ceil(size / partSize) > MAX_PARTS) throw new RangeError(`A file of ${size} bytes does not fit in ${MAX_PARTS} parts.`);
+  if (size / partSize > MAX_PARTS) throw new RangeError(`A file of ${size} bytes does not fit in ${MAX_PARTS} parts.`);
   return partSize;
 }
 
@@ -46,11 +46,12 @@ export function partRange(size: number, partSize: number, partNumber: number): P
   return { partNumber, start, end: Math.min(size, start + partSize) };
 }
 
-/** All parts of a file, in order. */
+/** All parts of a file, in order (at least one: an empty file is one empty part). */
 export function planParts(size: number, partSize: number): PartRange[] {
   if (!(partSize > 0)) throw new RangeError(`Invalid part size: ${partSize}`);
-  const count = countParts(size, partSize);
   const parts: PartRange[] = [];
-  for (let n = 1; n <= count; n++) parts.push(partRange(size, partSize, n));
+  for (let start = 0; !parts.length || start < size; start += partSize) {
+    parts.push({ partNumber: parts.length + 1, start, end: Math.min(size, start + partSize) });
+  }
   return parts;
 }

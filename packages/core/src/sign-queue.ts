@@ -32,7 +32,7 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-const idOf = (target: SignTarget, partNumber?: number) => (target === 'part' ? `part ${partNumber}` : target);
+const idOf = ({ target, partNumber }: { target: SignTarget; partNumber?: number }) => (target === 'part' ? `part ${partNumber}` : target);
 
 export function createSignQueue({
   signer,
@@ -59,34 +59,24 @@ export function createSignQueue({
     try {
       const urls = await signer.sign(request);
       for (const { item, resolve, reject } of waiters) {
-        const url = urls.find((u) => u.target === item.target && (item.target !== 'part' || u.partNumber === item.partNumber));
+        const url = urls.find((u) => idOf(u) === idOf(item));
         if (url) resolve(url);
-        else reject(new UploadError(ErrorCode.SIGNER, `The signer did not sign ${idOf(item.target, item.partNumber)}.`, { retryable: false }));
+        else reject(new UploadError(ErrorCode.SIGNER, `The signer did not sign ${idOf(item)}.`, { retryable: false }));
       }
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error);
     }
   }
 
-  /** One call per {@link MAX_SIGN_BATCH} parts; `media`/`cover` ride along where they fall. */
+  /** The waiters of this tick, {@link MAX_SIGN_BATCH} to a `sign` call. */
   function flush(): void {
-    let batch: Waiter[] = [];
-    let parts = 0;
-    for (const waiter of queue) {
-      if (waiter.item.target === 'part' && parts++ === MAX_SIGN_BATCH) {
-        void send(batch);
-        batch = [];
-        parts = 1;
-      }
-      batch.push(waiter);
-    }
+    for (let i = 0; i < queue.length; i += MAX_SIGN_BATCH) void send(queue.slice(i, i + MAX_SIGN_BATCH));
     queue = [];
-    void send(batch);
   }
 
   return {
     get(item, signal) {
-      const id = idOf(item.target, item.partNumber);
+      const id = idOf(item);
       let entry = entries.get(id);
       // The same target asked for again (in this tick, while in flight, or cached) is signed once.
       if (!entry || entry.md5 !== item.md5 || (entry.url && expiryMs(entry.url.expiresAt) - clock.now() <= margin)) {
@@ -104,7 +94,7 @@ export function createSignQueue({
       return raceSignal(entry.promise, signal);
     },
     invalidate(target, partNumber) {
-      entries.delete(idOf(target, partNumber));
+      entries.delete(idOf({ target, partNumber }));
     },
   };
 }
