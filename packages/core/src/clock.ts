@@ -14,7 +14,7 @@ export interface Clock {
 
 /** The runtime's own clock. */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: Date.now,
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -69,10 +69,13 @@ export interface Connectivity {
   subscribe(listener: (online: boolean) => void): () => void;
 }
 
+/** Does nothing (a rejection handler for best-effort work, an unsubscribe with nothing to undo). */
+export const noop = (): void => {};
+
 /** For runtimes without an online signal (Node): always online. */
 export const alwaysOnline: Connectivity = {
   isOnline: () => true,
-  subscribe: () => () => {},
+  subscribe: () => noop,
 };
 
 /** `navigator.onLine` plus the window's `online`/`offline` events; {@link alwaysOnline} where there are none. */

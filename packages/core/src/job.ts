@@ -10,7 +10,7 @@
  * touches stays in local variables.
  * @module
  */
-import { type Clock, type Connectivity, raceSignal, systemClock } from './clock.ts';
+import { type Clock, type Connectivity, noop, raceSignal, systemClock } from './clock.ts';
 import { ErrorCode, UploadError, abortError, failures, storageError, toUploadError } from './errors.ts';
 import { type Hasher, hexToBase64 } from './hash/hasher.ts';
 import { MAX_PARTS, type PartRange, choosePartSize, planParts } from './plan.ts';
@@ -127,8 +127,6 @@ export interface Job {
   digest(): Promise<void>;
   markDone(partNumber: number, etag: string, size: number): void;
   unmarkDone(partNumber: number): void;
-  /** Throws unless storage has every planned part. */
-  checkAllDone(): void;
   /** Publishes bytes, speed, ETA and part counts; `reset` starts the speed afresh. */
   progress(reset?: boolean): void;
   /**
@@ -149,7 +147,7 @@ export interface Job {
   busy(): boolean;
   /** Sends one part (or the single media PUT) and records it as stored. */
   uploadPart(range: PartRange, held: Held, signal: AbortSignal): Promise<void>;
-  /** Commits the stored parts with the SHA-1. */
+  /** Commits the stored parts with the SHA-1 (throws unless storage has every planned part). */
   complete(signal: AbortSignal): Promise<void>;
   /** Stored and committed (or instant): resume state, hash state and buffers are no longer needed. */
   commit(result: UploadResult, instant?: boolean): Promise<void>;
@@ -157,8 +155,6 @@ export interface Job {
   persist(): void;
   abortSession(): Promise<void>;
 }
-
-const noop = () => {};
 
 export function createJob(input: UploadInput, platform: UploadPlatform): Job {
   const { file, stream, cover: coverInput, signer: signerInput, token, name: nameInput, type: typeInput, ...options } = input;
@@ -393,10 +389,8 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
         }
         const result = job.result!;
         if (processing && !job.instant) {
-          const onStatus = ({ status }: { status: UploadState['processing'] }) => set({ phase: 'processing', processing: status });
-          onStatus({ status: 'processing' });
-          const { pollProcessing } = await import('./processing-poll.ts');
-          await pollProcessing({ ...(processing === true ? {} : processing), signer, fileId: result.fileId, clock, signal, onStatus }, failures);
+          set({ phase: 'processing', processing: 'processing' });
+          await (await import('./processing-poll.ts')).processJob(job, signal, failures);
         }
         if (signal.aborted) return;
         set({ status: 'done', phase: processing ? 'ready' : 'uploaded', error: null });
@@ -442,11 +436,6 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
       done.set(partNumber, { etag, size });
       doneBytes += size;
       if (job.state.retry?.partNumber === partNumber) set({ retry: null });
-    },
-
-    checkAllDone() {
-      const missing = job.ranges.find((r) => !done.has(r.partNumber));
-      if (missing) throw new UploadError(ErrorCode.INVALID_FILE, `Part ${missing.partNumber} was not uploaded.`, { retryable: true });
     },
 
     async openSession(size, extra, signal) {
@@ -545,6 +534,8 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
     },
 
     async complete(signal) {
+      const missing = job.ranges.find((r) => !done.has(r.partNumber));
+      if (missing) throw new UploadError(ErrorCode.INVALID_FILE, `Part ${missing.partNumber} was not uploaded.`, { retryable: true });
       set({ phase: 'committing' });
       const { id, strategy } = job.session!;
       const parts =

@@ -10,6 +10,7 @@
 import { QueryClient, QueryObserver } from '@tanstack/query-core';
 import type { Clock } from './clock.ts';
 import type { Failures } from './errors.ts';
+import type { Job } from './job.ts';
 import type { MediaStatus, SignerClient } from './signer-client.ts';
 
 export const DEFAULT_PROCESSING_INTERVAL = 3000;
@@ -39,6 +40,22 @@ export interface WaitForProcessingOptions extends ProcessingOptions {
 /** The query key of a media status (for hosts sharing a `QueryClient`). */
 export function mediaStatusKey(fileId: string): readonly ['vod-uploader', 'media-status', string] {
   return ['vod-uploader', 'media-status', fileId];
+}
+
+/** The engine's processing step after the commit: polls with the upload's `processing` options, each status into its state. */
+export function processJob(job: Job, signal: AbortSignal, failures: Failures): Promise<MediaStatus> {
+  const { processing } = job.options;
+  return pollProcessing(
+    {
+      ...(processing === true ? {} : processing),
+      signer: job.signer,
+      fileId: job.result!.fileId,
+      clock: job.clock,
+      signal,
+      onStatus: ({ status }) => job.set({ phase: 'processing', processing: status }),
+    },
+    failures,
+  );
 }
 
 /**

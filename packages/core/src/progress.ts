@@ -33,19 +33,12 @@ export function createSpeedMeter({ halfLife = DEFAULT_SPEED_HALF_LIFE }: SpeedMe
   let primed = false;
   return {
     sample(now, bytes) {
-      if (lastTime === undefined || bytes < lastBytes) {
-        lastTime = now;
-        lastBytes = bytes;
-        return speed;
-      }
-      const dt = now - lastTime;
-      if (dt < MIN_SAMPLE_INTERVAL) return speed;
-      const rate = ((bytes - lastBytes) / dt) * 1000;
-      if (!primed) {
-        speed = rate;
+      const dt = now - lastTime!;
+      if (lastTime !== undefined && bytes >= lastBytes) {
+        if (dt < MIN_SAMPLE_INTERVAL) return speed;
+        // The first rate is taken whole (weight 1).
+        speed += (primed ? 1 - 2 ** (-dt / halfLife) : 1) * (((bytes - lastBytes) / dt) * 1000 - speed);
         primed = true;
-      } else {
-        speed += (1 - 2 ** (-dt / halfLife)) * (rate - speed);
       }
       lastTime = now;
       lastBytes = bytes;

@@ -55,9 +55,7 @@ export function fingerprint({ name, size, lastModified, headSha1 }: FileFingerpr
 export function isResumeRecord(value: unknown): value is ResumeRecord {
   const r = value as ResumeRecord | null;
   return (
-    typeof r === 'object' &&
-    r !== null &&
-    r.version === RESUME_RECORD_VERSION &&
+    r?.version === RESUME_RECORD_VERSION &&
     typeof r.key === 'string' &&
     typeof r.session === 'string' &&
     typeof r.partSize === 'number' &&

@@ -166,8 +166,8 @@ export function isInstant(response: CreateUploadResponse): response is { instant
 
 /** An `expiresAt` (ISO string, epoch seconds or epoch ms) as epoch ms; `Infinity` when unreadable. */
 export function expiryMs(value: string | number | undefined): number {
-  if (typeof value === 'string') value = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return typeof value !== 'number' || Number.isNaN(value) ? Number.POSITIVE_INFINITY : value < 1e12 ? value * 1000 : value;
+  const at = typeof value === 'string' && !/^\d+$/.test(value) ? Date.parse(value) : Number(value);
+  return at < 1e12 ? at * 1000 : at >= 1e12 ? at : Infinity; // seconds, milliseconds, or unreadable (NaN)
 }
 
 type Json = Record<string, unknown> | undefined;

@@ -3,6 +3,7 @@
  * one, or find an instant upload), then read, hash and send the parts, then commit.
  * @module
  */
+import { noop } from './clock.ts';
 import { ErrorCode, abortError, toUploadError } from './errors.ts';
 import type { Held, Job } from './job.ts';
 import { type PartRange, choosePartSize, planParts } from './plan.ts';
@@ -12,8 +13,6 @@ import type { UploadSource } from './sources/source.ts';
 
 /** Parts read ahead of the one waiting for a pool slot, when their bodies cost no memory (Blob slices). */
 const READ_AHEAD_EXTRA = 4;
-
-const noop = () => {};
 
 /** What reading a part gave: the part to send (unless storage has it) and whether it went into the SHA-1. */
 interface PartRead {
@@ -185,7 +184,6 @@ async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Pr
   await lookup;
   if (instant) return instant;
   if (failed) throw failed.error;
-  job.checkAllDone();
   return undefined;
 }
 

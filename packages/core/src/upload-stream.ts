@@ -66,7 +66,6 @@ export async function runStream(job: Job, stream: ReadableStream<Uint8Array>, si
     throw thrown;
   }
   ranges.length = read.parts;
-  job.checkAllDone();
   if (!job.noSha1) await job.digest();
   await job.complete(signal);
 }

@@ -5,7 +5,7 @@
  * ({@link UploadState}); a promise of the result.
  * @module
  */
-import type { Clock, Connectivity } from './clock.ts';
+import { type Clock, type Connectivity, noop } from './clock.ts';
 import { abortError } from './errors.ts';
 import type { Hasher } from './hash/hasher.ts';
 import { DEFAULT_RESUME_TTL, DEFAULT_STORAGE_TIMEOUT, type Job, createJob } from './job.ts';
@@ -97,7 +97,7 @@ function deferred() {
     settle(ok: boolean, value: unknown): void;
   };
   d.promise = new Promise((resolve, reject) => (d.settle = (ok, value) => (d.settled ||= ((ok ? resolve : reject)(value as UploadResult), true))));
-  d.promise.catch(() => {}); // a result nobody awaits must not be an unhandled rejection
+  d.promise.catch(noop); // a result nobody awaits must not be an unhandled rejection
   return d;
 }
 
@@ -173,6 +173,6 @@ export class Upload {
     this.#controller?.abort(reason);
     job.mark('cancelled');
     this.#result.settle(false, reason);
-    this.#running = this.#running.then(job.discard).catch(() => {});
+    this.#running = this.#running.then(job.discard).catch(noop);
   }
 }

@@ -26,10 +26,10 @@ export function blobSource(blob: Blob, options: BlobSourceOptions = {}): UploadS
   const file = blob as Partial<File>;
   const slices = options.sliceBodies ?? (typeof File === 'function' && blob instanceof File);
   return {
-    name: options.name ?? (typeof file.name === 'string' && file.name ? file.name : 'blob'),
+    name: options.name ?? (file.name || 'blob'),
     size: blob.size,
     type: options.type ?? blob.type,
-    lastModified: options.lastModified ?? (typeof file.lastModified === 'number' ? file.lastModified : undefined),
+    lastModified: options.lastModified ?? file.lastModified,
     input: (start, end) => ({ blob, start, end }),
     ...(slices ? { body: (start: number, end: number) => blob.slice(start, end) } : {}),
   };
