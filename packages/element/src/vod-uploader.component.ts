@@ -402,7 +402,7 @@ export class VodUploader extends LitElement {
     // Stored and committed, but the signer does not tell processing status (no route, or not for this caller):
     // that is a success without processing news.
     const e = next.error;
-    if (next.status === 'error' && next.result && e?.code === 'signer' && (e.status === 404 || e.status === 403 || e.status === 405)) {
+    if (next.status === 'error' && next.result && e?.code === 'signer' && [403, 404, 405].includes(e.status!)) {
       next = { ...next, status: 'done', phase: 'uploaded', error: null };
     }
     const prev = item.state;
@@ -427,11 +427,11 @@ export class VodUploader extends LitElement {
       fire(new VodUploadProgressEvent({ item, loaded, total: bytesTotal ?? item.file.size, percent, speed, eta }));
     }
     if (r && (r.attempt !== prev.retry?.attempt || r.partNumber !== prev.retry?.partNumber)) {
-      fire(new VodUploadRetryEvent({ item, attempt: r.attempt, delay: r.delay, code: r.code, partNumber: r.partNumber }));
+      fire(new VodUploadRetryEvent({ item, ...r }));
     }
     if (res && !prev.result) {
       text ||= t.announceDone(name);
-      fire(new VodUploadSuccessEvent({ item, fileId: res.fileId, mediaUrl: res.mediaUrl, coverUrl: res.coverUrl, instant: next.instant }));
+      fire(new VodUploadSuccessEvent({ item, ...res, instant: next.instant }));
     }
     if (entered('error') && e) {
       const message = this.errorText(item);
@@ -698,7 +698,7 @@ export class VodUploader extends LitElement {
     const size = (n: number) => formatBytes(n, lang);
     const whole = Math.floor(toPercent(loaded, total));
     const drag = this.onDrag;
-    return html`<div part="base" class="base" @paste=${this.onPaste}><div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${drag} @dragover=${drag} @dragleave=${drag} @drop=${drag}><svg aria-hidden="true" viewBox="0 0 24 24"><path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3"/></svg><span>${t.drop}</span><button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector('input')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button><input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}><div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div></div><ul part="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul><div part="total" class="total" ?hidden=${!files}>${progress(whole, t.files)}<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${rate(t, size, speed, estimateEta(total - loaded, speed))}` : ''}</span><span class="actions">${this.waiting() ? button(t.startAll, () => this.start(), true) : nothing}${button(t.clear, () => this.clear())}</span></div><div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div></div>`;
+    return html`<div part="base" class="base" @paste=${this.onPaste}><div part="drop-zone" class="drop ${this.dragging ? 'over' : ''} ${disabled ? 'disabled' : ''}" @dragenter=${drag} @dragover=${drag} @dragleave=${drag} @drop=${drag}><svg aria-hidden="true" viewBox="0 0 24 24"><path d="M9 16h6v-6h4l-7-7-7 7h4zm-4 2h14v2H5z"/></svg><span>${t.drop}</span><button part="file-button button" class="primary" type="button" ?disabled=${disabled} @click=${() => this.renderRoot.querySelector('input')!.click()}>${this.multiple ? t.chooseMany : t.choose}</button><input id="pick" type="file" hidden tabindex="-1" accept=${this.accept || 'video/*,audio/*'} ?multiple=${this.multiple} @change=${this.onPick}><div part="hint" class="hint"><slot name="hint">${t.hint(this.accept, this.maxSize ? size(this.maxSize) : '', this.multiple ? this.maxFiles : 0)}</slot></div></div><ul part="list" aria-label=${t.files} ?hidden=${!items.length}>${items.map((item) => this.renderItem(item, t, size))}</ul><div part="total" class="total" ?hidden=${!files}>${progress(whole, t.files)}<span>${t.total(files, size(loaded), size(total), whole)}${speed ? ` · ${rate(t, size, speed, estimateEta(total - loaded, speed))}` : ''}</span><span class="actions">${this.waiting() ? button(t.startAll, () => this.start(), true) : nothing}${button(t.clear, () => this.clear())}</span></div><div class="sr" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div></div>`;
   }
 
   private renderItem(item: Item, t: VodStrings, size: (n: number) => string) {
@@ -711,7 +711,7 @@ export class VodUploader extends LitElement {
     const act = (label: string, action: (item: Item) => void, primary?: boolean) => button(label, () => action.call(this, item), primary, name);
     // Start, Resume or Retry (the engine's start() does all three), else Pause while it runs.
     const go = rejection ? '' : status === 'idle' ? t.start : status === 'paused' ? t.resume : status === 'error' ? t.retry : '';
-    return html`<li part="file" class="file" data-status=${rejection ? 'rejected' : status} data-phase=${phase}>${item.cover ? html`<img part="cover" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
+    return html`<li part="file" data-status=${rejection ? 'rejected' : status}>${item.cover ? html`<img part="cover" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
       ? html`<a part="play-link button" class="button" href=${result.mediaUrl} target="_blank" rel="noopener" aria-describedby=${name}>${t.play}</a>`
       : nothing}${canCover ? button(t.cover, () => this.openCover(item), false, name, String(this.coverFor === id)) : nothing}${go ? act(go, this.run, true) : running ? act(t.pause, () => item.upload!.pause()) : nothing}${running || (go && status !== 'error') ? act(t.cancel, this.stop) : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}</li>`;
   }
