@@ -125,8 +125,6 @@ export interface Job {
   setSha1(sha1: string): void;
   /** The SHA-1 of everything sent to the hasher, now known. */
   digest(): Promise<void>;
-  markDone(partNumber: number, etag: string, size: number): void;
-  unmarkDone(partNumber: number): void;
   /** Publishes bytes, speed, ETA and part counts; `reset` starts the speed afresh. */
   progress(reset?: boolean): void;
   /**
@@ -183,13 +181,10 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
   /** Bytes sent of the parts in flight. */
   const loaded = new Map<number, number>();
   const key = `u${Math.random()}`;
-  let doneBytes = 0;
   let hasherInstance: Hasher | undefined;
   let transport: Transport | undefined;
   let signs: SignQueue;
   let coverDone = false;
-  /** The hasher can save its SHA-1 state (hash-wasm can, node:crypto cannot). */
-  let canSave = true;
   let persisting: Promise<void> | undefined;
   let persistAgain = false;
 
@@ -223,13 +218,10 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
     set({ sha1 });
   };
 
-  const unmarkDone = (partNumber: number) => {
-    doneBytes -= done.get(partNumber)?.size ?? 0;
-    done.delete(partNumber);
-  };
-
+  /** Bytes of the stored parts and sent of the parts in flight. */
   const uploadedBytes = () => {
-    let bytes = doneBytes;
+    let bytes = 0;
+    for (const { size } of done.values()) bytes += size;
     for (const part of loaded.values()) bytes += part;
     return bytes;
   };
@@ -311,13 +303,11 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
     };
     const { sha1, hashSent } = job;
     if (sha1) record.sha1 = sha1;
-    else if (canSave && job.hashing && hashSent > 0) {
-      // The hasher answers `save` after every part sent before it: the state covers parts 1..hashSent.
-      const state = await hasher()
-        .save(key)
-        .catch(() => null); // a state that missed a part is not saved; the record goes without one
-      if (state === undefined) canSave = false;
-      else if (state) record.hash = { through: hashSent, state };
+    else if (hashSent > 0) {
+      // The hasher answers `save` after every part sent before it: the state covers parts 1..hashSent. A hasher
+      // that cannot save answers `undefined`; a state that missed a part is not saved: the record goes without one.
+      const state = await hasher().save(key).catch(noop);
+      if (state) record.hash = { through: hashSent, state };
     }
     await store!.set(record);
   };
@@ -367,7 +357,6 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
     hasher,
     retry,
     setSha1,
-    unmarkDone,
     progress,
     commit,
     abortSession,
@@ -429,13 +418,6 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
 
     async digest() {
       setSha1(await hasher().digest(key));
-    },
-
-    markDone(partNumber, etag, size) {
-      unmarkDone(partNumber);
-      done.set(partNumber, { etag, size });
-      doneBytes += size;
-      if (job.state.retry?.partNumber === partNumber) set({ retry: null });
     },
 
     async openSession(size, extra, signal) {
@@ -523,7 +505,8 @@ export function createJob(input: UploadInput, platform: UploadPlatform): Job {
           loaded.set(n, Math.min(bytes, part.size));
           progress();
         });
-        job.markDone(n, etag, part.size);
+        done.set(n, { etag, size: part.size });
+        if (job.state.retry?.partNumber === n) set({ retry: null });
         held.delete(n);
         signs.invalidate(item.target, n);
       } finally {

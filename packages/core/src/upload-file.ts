@@ -138,7 +138,7 @@ async function transfer(job: Job, source: UploadSource, signal: AbortSignal): Pr
     }
     const stored = done.get(n);
     // Storage holds other bytes under this number: send it again.
-    if (stored && etagMd5(stored.etag) !== read.held.md5) job.unmarkDone(n);
+    if (stored && etagMd5(stored.etag) !== read.held.md5) done.delete(n);
     if (done.has(n)) return void held.delete(n);
     held.set(n, read.held);
     return read.held;

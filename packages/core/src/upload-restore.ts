@@ -26,7 +26,7 @@ export async function restore(job: Job, record: ResumeRecord, signal: AbortSigna
   const { ranges } = job;
   for (const { partNumber, etag, size } of listed) {
     const range = ranges[partNumber - 1];
-    if (range && size === range.end - range.start) job.markDone(partNumber, etag, size);
+    if (range && size === range.end - range.start) job.done.set(partNumber, { etag, size });
   }
   if (sha1) job.setSha1(sha1);
   else if (hash && hash.through > 0 && hash.through <= ranges.length) {
