@@ -318,6 +318,31 @@ function demoPlugin() {
   };
 }
 
+/**
+ * `executeServerCommand('element-bundle')` → `{ base }`: builds the prebuilt bundle (packages/element/scripts/bundle.mjs,
+ * what a page without a bundler loads) once per run into test/.tmp/element-dist/, served by the test server at `base`.
+ */
+function elementBundlePlugin() {
+  const out = join(import.meta.dirname, '.tmp/element-dist');
+  let built;
+  return {
+    name: 'element-bundle',
+    async executeCommand({ command }) {
+      if (command !== 'element-bundle') return undefined;
+      built ??= (async () => {
+        rmSync(out, { recursive: true, force: true });
+        const { bundle } = await import('../packages/element/scripts/bundle.mjs');
+        await bundle({ outdir: out });
+      })();
+      await built;
+      return { base: '/test/.tmp/element-dist/' };
+    },
+    serverStop() {
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Counts results across sessions and writes them where test/run.mjs reads them; prints a plain line. */
 function summaryReporter() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -353,6 +378,7 @@ export default {
     exposeHeadersPlugin(),
     signerPlugin(),
     demoPlugin(),
+    elementBundlePlugin(),
   ],
   browsers: [
     playwrightLauncher({

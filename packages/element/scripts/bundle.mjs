@@ -1,0 +1,64 @@
+/**
+ * The prebuilt `<vod-uploader>` for a page without a bundler: one `<script type="module">` tag.
+ *
+ *   node packages/element/scripts/bundle.mjs [outdir]     (default packages/element/dist)
+ *
+ * Writes `vod-uploader.js` (the element, Lit and the engine, minified ESM), `hash-worker.js` (the hash worker,
+ * started by the engine from `new URL('./hash-worker.js', import.meta.url)`), the chunks loaded on demand next to
+ * them, and the third-party licences in `vod-uploader.js.LEGAL.txt`. Served together from one folder (a CDN or the
+ * page's own server):
+ *
+ * ```html
+ * <script type="module" src="/assets/vod-uploader/vod-uploader.js"></script>
+ * <vod-uploader signer="/vod"></vod-uploader>
+ * ```
+ */
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** The engine names its worker by its source file; in the bundle it is the `hash-worker.js` beside the chunk. */
+const workerUrl = {
+  name: 'hash-worker-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]hash[\\/]hash-client\.ts$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const from = "new URL('./hash-worker.ts', import.meta.url)";
+      if (!source.includes(from)) throw new Error(`${path} no longer starts its worker with ${from}: update scripts/bundle.mjs`);
+      return { contents: source.replaceAll(from, "new URL('./hash-worker.js', import.meta.url)"), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * Builds the bundle into `outdir` (or in memory with `write: false`); esbuild's result with its metafile.
+ * @param {{ outdir?: string, write?: boolean }} [options]
+ */
+export function bundle({ outdir = here('../dist'), write = true } = {}) {
+  return build({
+    entryPoints: { 'vod-uploader': here('../src/index.ts'), 'hash-worker': here('../../core/src/hash/hash-worker.ts') },
+    outdir,
+    write,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'external',
+    // @tanstack/query-core (the processing poll) reads it; a page has no `process`.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    chunkNames: '[name]-[hash]',
+    metafile: true,
+    plugins: [workerUrl],
+    logLevel: 'error',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const outdir = process.argv[2];
+  const result = await bundle(outdir ? { outdir } : {});
+  for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) console.log(`${String(bytes).padStart(8)}  ${file}`);
+}
