@@ -64,13 +64,42 @@ describe('<vod-uploader> uploads', () => {
     expect(el.value).to.equal(success.detail.fileId);
     await until(() => item.state.phase === 'ready', 10_000, 'processing ready');
     await el.updateComplete;
-    expect(el.hasAttribute('complete')).to.equal(true);
     expect(el.hasAttribute('uploading')).to.equal(false);
     expect(part(el, 'status')!.textContent).to.equal('Ready to play');
     expect(part<HTMLAnchorElement>(el, 'play-link')!.href).to.equal(success.detail.mediaUrl);
     expect(el.shadowRoot!.querySelector('[aria-live]')!.textContent).to.contain('three-parts.mp4');
     const stored = new Uint8Array(await (await fetch(success.detail.mediaUrl)).arrayBuffer());
     expect(stored.length).to.equal(3 * MIB + 5);
+    await expectAccessible(el);
+  });
+
+  it('runs the task flow (procedure): the row goes processing, then ready, and then links the media', async () => {
+    const el = await fixture('<vod-uploader procedure="LongVideoPreset"></vod-uploader>');
+    // The signer lets the page choose the task flow; the emulator ends it a few seconds after the commit.
+    el.signer = await signerUrl({ policy: { clientOptions: ['mediaName', 'procedure'] } });
+    const status = () => part(el, 'status')!.textContent;
+    const success = oneEvent<CustomEvent>(el, 'vod-upload-success');
+    el.addFiles([makeFile(300_000, 'task-flow.mp4')]);
+    const { detail } = await success;
+    await until(() => el.items[0]!.state.phase === 'processing', 10_000, 'processing');
+    await el.updateComplete;
+    expect(status()).to.equal('Processing…');
+    expect(part(el, 'play-link'), 'no play link while VOD processes').to.equal(null);
+    await expectAccessible(el);
+    const complete = oneEvent(el, 'vod-complete', 20_000);
+    await until(() => el.items[0]!.state.phase === 'ready', 20_000, 'the task flow to end');
+    await complete;
+    await el.updateComplete;
+    expect(status()).to.equal('Ready to play');
+    expect(el.items[0]!.state.status).to.equal('done');
+    expect(el.hasAttribute('complete')).to.equal(true);
+    const link = part<HTMLAnchorElement>(el, 'play-link')!;
+    expect(link.href).to.equal(detail.mediaUrl);
+    expect(link.href).to.equal(el.items[0]!.state.result!.mediaUrl);
+    const media = await fetch(link.href);
+    expect(media.ok).to.equal(true);
+    expect((await media.arrayBuffer()).byteLength).to.equal(300_000);
+    expect(el.shadowRoot!.querySelector('[aria-live]')!.textContent).to.equal('task-flow.mp4 uploaded.');
     await expectAccessible(el);
   });
 
