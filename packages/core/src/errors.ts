@@ -135,7 +135,7 @@ export interface Failures {
 export const failures: Failures = {
   error: (code, message, options) => new UploadError(code, message, options),
   aborted: abortReason,
-  wrap: (error) => toUploadError(error),
+  wrap: toUploadError,
 };
 
 /** True for `ABORTED` upload errors and DOM `AbortError`s. */

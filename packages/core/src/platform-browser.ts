@@ -13,8 +13,8 @@ import type { UploadPlatform } from './upload.ts';
 let idb: ResumeStore | undefined;
 
 export const browserPlatform: UploadPlatform = {
-  hasher: () => createWorkerHasher(),
-  transport: (clock) => defaultTransport(clock),
+  hasher: createWorkerHasher,
+  transport: defaultTransport,
   resumeStore: () => (typeof indexedDB === 'object' && indexedDB ? (idb ??= createIdbResumeStore()) : undefined),
-  connectivity: () => browserConnectivity(),
+  connectivity: browserConnectivity,
 };

@@ -67,10 +67,11 @@ export interface Retryer {
  * const etag = await retryer.run(() => putPart(), { signal });
  */
 export function createRetryer({
-  retries = DEFAULT_RETRIES,
-  baseDelay = DEFAULT_BASE_DELAY,
-  maxDelay = DEFAULT_MAX_DELAY,
-  maxRetryAfter = DEFAULT_MAX_RETRY_AFTER,
+  // The DEFAULT_* values above, written out (esbuild keeps a variable for each constant used here).
+  retries = 5,
+  baseDelay = 500,
+  maxDelay = 30_000,
+  maxRetryAfter = 300_000,
   clock = systemClock,
   random = Math.random,
   connectivity = alwaysOnline,
