@@ -40,7 +40,7 @@ type Attributes = [names: string, type?: typeof Number | typeof Boolean, value?:
 const ATTRIBUTES: Attributes[] = [
   ['signer accept procedure source-context storage-region', undefined, ''],
   ['token'],
-  ['name', undefined, undefined, true],
+  ['name lang', undefined, undefined, true],
   ['max-files max-size part-size concurrency', Number, 0],
   ['class-id sub-app-id', Number],
   ['multiple cover manual dedupe', Boolean, false],
@@ -128,10 +128,6 @@ export class VodUploader extends LitElement {
   // `static properties` rather than decorators: the shipped source compiles the same under any TypeScript settings
   // (field semantics, decorator flavour) of the bundler that builds the page.
   static override properties = properties;
-
-  static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'lang'];
-  }
 
   /**
    * Base URL of the signer's routes (absolute or relative), e.g. `/vod`.
@@ -466,11 +462,6 @@ export class VodUploader extends LitElement {
     const lang = this.uiLang;
     if (!hasLocale(lang)) await loadLocale(lang);
     super.scheduleUpdate();
-  }
-
-  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    super.attributeChangedCallback(name, old, value);
-    if (name === 'lang') this.requestUpdate();
   }
 
   override connectedCallback(): void {
