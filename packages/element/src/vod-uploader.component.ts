@@ -110,13 +110,13 @@ const rate = (t: VodStrings, size: (n: number) => string, speed: number, eta: nu
  * @csspart cover-panel - The cover chooser (video, moment slider, buttons).
  * @csspart total - The total line.
  *
- * @cssproperty --vod-accent - Accent color (buttons, progress), default a blue that fits light and dark.
- * @cssproperty --vod-text - Text color, default `CanvasText`.
- * @cssproperty --vod-muted - Secondary text color.
- * @cssproperty --vod-background - Background, default `Canvas`.
- * @cssproperty --vod-border - Border color.
- * @cssproperty --vod-danger - Error color.
- * @cssproperty --vod-success - Success color.
+ * @cssproperty --vod-accent - Accent color (buttons, progress), default `#0b57d0` (dark: `#a8c7fa`).
+ * @cssproperty --vod-text - Text color, default `#1f1f1f` (dark: `#e3e3e3`).
+ * @cssproperty --vod-muted - Secondary text color, default `#5e5e5e` (dark: `#b4b4b4`).
+ * @cssproperty --vod-background - Background, default `#fff` (dark: `#1f1f1f`).
+ * @cssproperty --vod-border - Border color, default `#c4c7c5` (dark: `#5f6368`).
+ * @cssproperty --vod-danger - Error color, default `#b3261e` (dark: `#ffb4ab`).
+ * @cssproperty --vod-success - Success color, default `#146c2e` (dark: `#6dd58c`).
  * @cssproperty --vod-radius - Corner radius, default `8px`.
  * @cssproperty --vod-gap - Base spacing, default `0.5rem`.
  * @cssproperty --vod-font - Font, default `inherit`.
