@@ -4,7 +4,7 @@
  */
 import { LitElement, type PropertyDeclarations, html, nothing } from 'lit';
 import { type Pool, type TokenSource, type UploadState, createPool, createUpload, estimateEta, initialUploadState, toPercent } from '@vod-uploader/core/upload';
-import type { CoverChooser } from './cover/cover-chooser.ts';
+import type { CoverRows } from './cover/cover-chooser.ts';
 import { VodCompleteEvent } from './events/vod-complete.ts';
 import { VodFileSelectEvent } from './events/vod-file-select.ts';
 import { VodUploadErrorEvent } from './events/vod-upload-error.ts';
@@ -22,7 +22,7 @@ import { errorText, rejectionText, statusText } from './messages.ts';
 import { type Rejection, validateFile } from './validate.ts';
 import styles from './vod-uploader.styles.ts';
 
-/** The cover tool (chooser and poster frames): its own chunk, loaded only with `cover`. */
+/** The cover UI (thumbnails, Cover buttons, chooser) and poster frames: their own chunk, loaded only with `cover`. */
 const coverTool = () => import('./cover/cover-chooser.ts');
 
 /** A row as the element keeps it: the public item, writable, with its engine subscription and last announced step. */
@@ -61,8 +61,8 @@ const progress = (percent: number, label: string) =>
   html`<div part="progress" class="progress" role="progressbar" aria-label=${label} aria-valuenow=${percent}><div part="progress-bar" class="bar" style="width:${percent}%"></div></div>`;
 
 /** An action button; `name` (a row's file-name id) describes it with the file. */
-const button = (label: string, click: () => void, primary?: boolean, name?: string, expanded?: string) =>
-  html`<button part="button" class=${primary ? 'primary' : ''} aria-describedby=${name ?? nothing} aria-expanded=${expanded ?? nothing} @click=${click}>${label}</button>`;
+const button = (label: string, click: () => void, primary?: boolean, name?: string) =>
+  html`<button part="button" class=${primary ? 'primary' : ''} aria-describedby=${name ?? nothing} @click=${click}>${label}</button>`;
 
 /** `12 MB/s · 1:05 left`. */
 const rate = (t: VodStrings, size: (n: number) => string, speed: number, eta: number | null) =>
@@ -252,11 +252,9 @@ export class VodUploader extends LitElement {
   private batch = false;
   private strings: VodStrings = en;
   private locale = 'en';
-  private coverUrls = new Map<File, string>();
   private formDisabled = false;
-  private chooser?: CoverChooser;
-  /** The row whose cover chooser is open. */
-  private coverFor?: string;
+  /** The rows' cover UI, once its chunk is loaded (with `cover`). */
+  private covers?: CoverRows;
   private dragging = false;
   private announcement = '';
   private connection?: AbortController;
@@ -474,7 +472,7 @@ export class VodUploader extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.connection?.abort();
-    this.closeCover();
+    this.covers?.close();
     this.keepAwake(false);
   }
 
@@ -568,36 +566,6 @@ export class VodUploader extends LitElement {
     if (item.state.status === 'idle') this.run(item);
   }
 
-  private async openCover(item: Item): Promise<void> {
-    const open = this.coverFor === item.id;
-    this.closeCover();
-    this.requestUpdate();
-    if (open) return;
-    this.coverFor = item.id;
-    const { openCoverChooser } = await coverTool();
-    if (this.coverFor !== item.id || this.chooser) return;
-    this.chooser = openCoverChooser(item, {
-      set: (file) => this.setCover(item, file),
-      update: () => this.requestUpdate(),
-      close: () => {
-        this.closeCover();
-        this.requestUpdate();
-      },
-    });
-    this.requestUpdate();
-  }
-
-  private closeCover(): void {
-    this.chooser?.close();
-    this.chooser = this.coverFor = undefined;
-  }
-
-  private coverUrl(file: File): string {
-    let url = this.coverUrls.get(file);
-    if (!url) this.coverUrls.set(file, (url = URL.createObjectURL(file)));
-    return url;
-  }
-
   // ── drop zone ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** dragenter, dragover, dragleave and drop of files. */
@@ -641,6 +609,15 @@ export class VodUploader extends LitElement {
   /** The file button (the first button). */
   private fileButton(): HTMLElement | undefined {
     return this.renderRoot.querySelector('button') ?? undefined;
+  }
+
+  protected override willUpdate(): void {
+    if (this.cover && !this.covers) {
+      coverTool().then(({ coverRows }) => {
+        this.covers ??= coverRows({ set: (item, file) => this.setCover(item as Item, file), update: () => this.requestUpdate() });
+        this.requestUpdate();
+      }, () => {});
+    }
   }
 
   // ── form state and host attributes ───────────────────────────────────────────────────────────────────────────
@@ -697,13 +674,13 @@ export class VodUploader extends LitElement {
     const { status, phase, result } = s;
     const percent = Math.floor(s.percent);
     const running = status === 'running' && !result;
-    const canCover = this.cover && !rejection && !item.upload;
     const name = `${id}-name`;
+    const [thumb, coverButton, chooser] = (this.cover && this.covers?.row(item, t, name)) || [];
     const act = (label: string, action: (item: Item) => void, primary?: boolean) => button(label, () => action.call(this, item), primary, name);
     // Start, Resume or Retry (the engine's start() does all three), else Pause while it runs.
     const go = rejection ? '' : status === 'idle' ? t.start : status === 'paused' ? t.resume : status === 'error' ? t.retry : '';
-    return html`<li part="file" data-status=${rejection ? 'rejected' : status}>${item.cover ? html`<img part="cover" alt=${t.coverOf(file.name)} src=${this.coverUrl(item.cover)}>` : nothing}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
+    return html`<li part="file" data-status=${rejection ? 'rejected' : status}>${thumb}<div class="main"><div class="line"><span part="file-name" class="name" id=${name} title=${file.name}>${file.name}</span><span part="file-size" class="muted">${size(file.size)}</span></div>${rejection ? nothing : progress(percent, t.progressOf(file.name))}<div class="line small"><span part="status" class="status">${statusText(s, !!rejection, t)}${running && phase === 'uploading' ? ` · ${percent}%` : ''}</span>${running && s.speed ? html`<span part="speed" class="muted">${rate(t, size, s.speed, s.eta)}</span>` : nothing}</div>${rejection || status === 'error' ? html`<div part="error" class="error">${this.errorText(item)}</div>` : nothing}</div><div part="actions" class="actions">${result && (phase === 'ready' || phase === 'uploaded' || status === 'error')
       ? html`<a part="play-link button" class="button" href=${result.mediaUrl} target="_blank" aria-describedby=${name}>${t.play}</a>`
-      : nothing}${canCover ? button(t.cover, () => this.openCover(item), false, name, String(this.coverFor === id)) : nothing}${go ? act(go, this.run, true) : running ? act(t.pause, () => item.upload!.pause()) : nothing}${running || (go && status !== 'error') ? act(t.cancel, this.stop) : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${canCover && this.coverFor === id && this.chooser ? this.chooser.render(t) : nothing}</li>`;
+      : nothing}${coverButton}${go ? act(go, this.run, true) : running ? act(t.pause, () => item.upload!.pause()) : nothing}${running || (go && status !== 'error') ? act(t.cancel, this.stop) : nothing}${status === 'running' ? nothing : button(t.remove, () => this.removeRow(item), false, name)}</div>${chooser}</li>`;
   }
 }

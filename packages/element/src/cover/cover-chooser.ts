@@ -1,8 +1,8 @@
 /**
- * The cover chooser of a row, loaded on demand (only with `cover`, when a row's Cover button is pressed, or to
- * grab a poster frame without asking): the video at a moment chosen with a slider and "Use this frame", or an
- * image instead. Plain DOM that the element renders as a node, with its own styles, so this chunk shares no
- * module with the main bundle (a bundler then splits off no chunk for them both).
+ * The cover UI of the rows, loaded on demand (only with `cover`): each row's thumbnail and Cover button, and the
+ * chooser the button opens (the video at a moment chosen with a slider and "Use this frame", or an image instead);
+ * also the poster frame grabbed without asking. Plain DOM that the element renders as nodes, with its own styles,
+ * so this chunk shares no module with the main bundle (a bundler then splits off no chunk for them both).
  * @module
  */
 import type { VodUploadItem } from '../item.ts';
@@ -18,6 +18,23 @@ const STYLE = `.cover-panel{flex-basis:100%;display:flex;flex-wrap:wrap;align-it
 .cover-panel video{flex-basis:100%;max-height:14rem;border-radius:calc(var(--_r)/2);background:#000}
 .moment{display:flex;flex:1 1 12rem;gap:var(--_g);align-items:center;font-size:.875em}
 .moment input{flex:1}`;
+
+export interface CoverRowsHost {
+  /** Use `file` as the cover of `item` (the element ignores it once the upload started). */
+  set(item: VodUploadItem, file: File): void;
+  /** Render again (a chooser opened, closed or loaded its video). */
+  update(): void;
+}
+
+export interface CoverRows {
+  /**
+   * The nodes of a row, kept across renders (focus stays): its thumbnail (once it has a cover), and while no upload
+   * started its Cover button (described by the element `describedBy`) and, when open, its chooser.
+   */
+  row(item: VodUploadItem, t: VodStrings, describedBy: string): [thumb?: Node, button?: Node, chooser?: Node];
+  /** Closes the open chooser (frees its video). */
+  close(): void;
+}
 
 export interface CoverChooserHost {
   /** Use `file` as the row's cover. */
@@ -104,5 +121,52 @@ export function openCoverChooser(item: VodUploadItem, host: CoverChooserHost): C
       closed = true;
       if (video) URL.revokeObjectURL(video.src);
     },
+  };
+}
+
+/** The cover UI of an element's rows: one chooser open at a time. */
+export function coverRows(host: CoverRowsHost): CoverRows {
+  let open: { item: VodUploadItem; chooser: CoverChooser } | undefined;
+  const rows = new WeakMap<VodUploadItem, { img: HTMLImageElement; button: HTMLElement; cover?: File }>();
+  const close = () => {
+    open?.chooser.close();
+    open = undefined;
+  };
+  const toggle = (item: VodUploadItem) => {
+    const was = open?.item === item;
+    close();
+    if (!was) {
+      const chooser = openCoverChooser(item, {
+        set: (file) => host.set(item, file),
+        update: host.update,
+        close: () => {
+          close();
+          host.update();
+        },
+      });
+      open = { item, chooser };
+    }
+    host.update();
+  };
+  return {
+    row(item, t, describedBy) {
+      let r = rows.get(item);
+      if (!r) {
+        const button = make('button', { part: 'button', 'aria-describedby': describedBy }, ['click', () => toggle(item)]);
+        rows.set(item, (r = { img: make('img', { part: 'cover' }), button }));
+      }
+      const { img, button } = r;
+      if (r.cover !== item.cover) {
+        if (r.cover) URL.revokeObjectURL(img.src);
+        r.cover = item.cover;
+        if (item.cover) img.src = URL.createObjectURL(item.cover);
+      }
+      img.alt = t.coverOf(item.file.name);
+      button.textContent = t.cover;
+      button.setAttribute('aria-expanded', String(open?.item === item));
+      const offer = !item.rejection && !item.upload;
+      return [item.cover && img, offer ? button : undefined, offer && open?.item === item ? open.chooser.render(t) : undefined];
+    },
+    close,
   };
 }

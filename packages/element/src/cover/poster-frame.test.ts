@@ -82,8 +82,8 @@ describe('<vod-uploader cover>', () => {
     const el = await fixture('<vod-uploader cover manual></vod-uploader>');
     el.signer = await signerUrl();
     el.addFiles([video]);
-    await el.updateComplete;
-    const coverButton = rowButton(el, 'Cover')!;
+    // The Cover button comes with the cover chunk (loaded on demand).
+    const coverButton = await until(() => rowButton(el, 'Cover'), 5000, 'Cover button');
     expect(coverButton.getAttribute('aria-expanded')).to.equal('false');
     coverButton.click();
     const panel = await until(() => part(el, 'cover-panel'), 5000, 'cover panel');
