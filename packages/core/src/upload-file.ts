@@ -203,7 +203,7 @@ async function startRead(
   const kept = job.held.get(n);
   if (!hashed && job.done.has(n)) return { read: Promise.resolve(undefined) };
   if (!hashed && kept?.size === size) return { read: Promise.resolve({ held: kept, hashed }) };
-  if (signal.aborted) return { read: Promise.reject(signal.reason) };
+  if (signal.aborted) throw signal.reason;
   // A part to hash (again, if the SHA-1 restarted) is read from the source; its MD5 comes with it.
   const input = await source.input(start, end);
   if (hashed) job.hashSent = n;
