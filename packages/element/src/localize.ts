@@ -12,13 +12,14 @@ const merged = new Map<string, VodStrings>();
 const lazy: Record<string, () => Promise<Partial<VodStrings>>> = {
   'zh-cn': () => import('./locales/zh-cn.ts').then((m) => m.zhCn),
 };
-const ALIASES: Record<string, string> = { zh: 'zh-cn', 'zh-hans': 'zh-cn', 'zh-sg': 'zh-cn', 'zh-hans-cn': 'zh-cn' };
-
-/** The registry key a tag resolves to (exact, alias, then language), or `undefined` for English. */
+/**
+ * The registry key a tag resolves to (exact, then language; any Chinese without a locale of its own is `zh-cn`), or
+ * `undefined` for English.
+ */
 function keyOf(lang: string): string | undefined {
   const tag = lang.toLowerCase();
   const lang1 = tag.split('-')[0]!;
-  for (const k of [tag, ALIASES[tag], lang1, ALIASES[lang1]]) if (k && (locales.has(k) || k in lazy)) return k;
+  for (const k of [tag, lang1, lang1 === 'zh' && 'zh-cn']) if (k && (locales.has(k) || k in lazy)) return k;
   return undefined;
 }
 

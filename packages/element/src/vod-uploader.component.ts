@@ -530,29 +530,27 @@ export class VodUploader extends LitElement {
     return this.disabled || this.formDisabled;
   }
 
+  /** New rows in the order picked: accepted files (queued) and rejected ones (shown with their reason). */
   private select(files: File[]): void {
     if (this.isDisabled || !files.length) return;
-    const max = this.multiple ? this.maxFiles || Infinity : 1;
-    let count = this.multiple ? this.items.filter((i) => !i.rejection && i.state.status !== 'cancelled').length : 0;
-    const accepted: File[] = [];
-    const rejected: { file: File; rejection: Rejection }[] = [];
-    for (const file of files) {
-      const rejection = validateFile(file, this) ?? (count < max ? null : { reason: 'count' as const, max });
-      if (rejection) rejected.push({ file, rejection });
-      else {
-        accepted.push(file);
-        count++;
-      }
-    }
-    const event = new VodFileSelectEvent({ files: accepted, rejected: rejected.map(({ file, rejection }) => ({ file, reason: this.reason(rejection) })) });
+    const { multiple } = this;
+    const max = multiple ? this.maxFiles || Infinity : 1;
+    let count = multiple ? this.list.filter((i) => !i.rejection && i.state.status !== 'cancelled').length : 0;
+    const added = files.map((file): Item => {
+      const rejection = validateFile(file, this) ?? (count < max ? undefined : { reason: 'count', max });
+      if (!rejection) count++;
+      return { id: `vod-${++ids}`, file, rejection, state: initialUploadState(file.name, file.size) };
+    });
+    const accepted = added.filter((i) => !i.rejection);
+    const event = new VodFileSelectEvent({
+      files: accepted.map((i) => i.file),
+      rejected: added.flatMap((i) => (i.rejection ? [{ file: i.file, reason: this.reason(i.rejection) }] : [])),
+    });
     if (!this.dispatchEvent(event)) return;
-    for (const item of this.list) if (item.rejection || (!this.multiple && accepted.length)) this.discard(item);
-    const added = [...accepted.map((file) => ({ file })), ...rejected].map(
-      (r): Item => ({ id: `vod-${++ids}`, ...r, state: initialUploadState(r.file.name, r.file.size) }),
-    );
+    for (const item of this.list) if (item.rejection || (!multiple && accepted.length)) this.discard(item);
     this.list = [...this.list, ...added];
     this.requestUpdate();
-    if (!this.manual) for (const item of added) if (!item.rejection) void this.autoStart(item);
+    if (!this.manual) for (const item of accepted) void this.autoStart(item);
   }
 
   private async autoStart(item: Item): Promise<void> {
