@@ -37,7 +37,7 @@ const common = {
 const OPTIONAL: [RegExp, string][] = [
   [/locales\/zh-cn\.ts$/, 'Chinese strings (only for lang="zh-CN")'],
   [/cover\/cover-chooser\.ts$/, 'cover chooser and poster frames (only with `cover`)'],
-  [/hash\/wasm-hasher\.ts$/, 'hashing on the main thread (only where module workers are missing)'],
+  [/hash\/hash-service\.ts$/, 'hashing on the main thread (only where module workers are missing)'],
   [/upload-restore\.ts$/, 'continuing a saved session (only after a reload or crash mid-upload)'],
   [/upload-stream\.ts$/, 'progressive upload of a ReadableStream (the element never passes one)'],
   [/transport-fetch\.ts$/, 'the fetch transport (only where there is no XHR)'],

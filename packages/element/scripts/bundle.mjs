@@ -33,28 +33,40 @@ const workerUrl = {
 };
 
 /**
- * Builds the bundle into `outdir` (or in memory with `write: false`); esbuild's result with its metafile.
+ * Builds the bundle into `outdir` (or in memory with `write: false`): the files written (with `write: false`) and
+ * esbuild's metafile of both builds.
  * @param {{ outdir?: string, write?: boolean }} [options]
  */
-export function bundle({ outdir = here('../dist'), write = true } = {}) {
-  return build({
-    entryPoints: { 'vod-uploader': here('../src/index.ts'), 'hash-worker': here('../../core/src/hash/hash-worker.ts') },
+export async function bundle({ outdir = here('../dist'), write = true } = {}) {
+  const common = {
     outdir,
     write,
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     minify: true,
     legalComments: 'external',
-    // @tanstack/query-core (the processing poll) reads it; a page has no `process`.
-    define: { 'process.env.NODE_ENV': '"production"' },
-    chunkNames: '[name]-[hash]',
     metafile: true,
-    plugins: [workerUrl],
     logLevel: 'error',
-  });
+  };
+  const [page, worker] = await Promise.all([
+    build({
+      ...common,
+      entryPoints: { 'vod-uploader': here('../src/index.ts') },
+      splitting: true,
+      chunkNames: '[name]-[hash]',
+      // @tanstack/query-core (the processing poll) reads it; a page has no `process`.
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [workerUrl],
+    }),
+    // The worker in one file of its own: one request when the first upload starts.
+    build({ ...common, entryPoints: { 'hash-worker': here('../../core/src/hash/hash-worker.ts') } }),
+  ]);
+  return {
+    outputFiles: [...(page.outputFiles ?? []), ...(worker.outputFiles ?? [])],
+    metafile: { inputs: { ...page.metafile.inputs, ...worker.metafile.inputs }, outputs: { ...page.metafile.outputs, ...worker.metafile.outputs } },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

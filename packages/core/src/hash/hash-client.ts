@@ -43,7 +43,7 @@ export function inThreadWorker(): Worker {
     onmessage: null as ((event: { data: HashWorkerResponse }) => void) | null,
     onerror: null as ((event: { message: string }) => void) | null,
     postMessage(request: HashWorkerRequest) {
-      service ??= import('./wasm-hasher.ts').then((m) => m.createHashService((data) => void (live && worker.onmessage?.({ data }))));
+      service ??= import('./hash-service.ts').then((m) => m.createHashService((data) => void (live && worker.onmessage?.({ data }))));
       service.then(
         (handle) => handle(request),
         (error: unknown) => worker.onerror?.({ message: String(error) }),

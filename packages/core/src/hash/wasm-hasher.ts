@@ -1,6 +1,6 @@
 /**
- * Hashing in the calling thread: the hash service that {@link createWorkerHasher} loads from here where module
- * workers are unavailable, and a {@link Hasher} of its own over it (Node tests).
+ * Hashing in the calling thread: a {@link Hasher} over the hash service run in-thread (as {@link createWorkerHasher}
+ * does by itself where module workers are unavailable, loading hash-service.ts on demand), for Node and tests.
  * @module
  */
 import { createWorkerHasher, inThreadWorker } from './hash-client.ts';
