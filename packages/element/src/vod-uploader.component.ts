@@ -596,12 +596,11 @@ export class VodUploader extends LitElement {
 
   /** Removes a row; focus stays in the element: on the next row's first button, else the file button. */
   private async removeRow(item: Item): Promise<void> {
-    const rows = () => [...this.renderRoot.querySelectorAll('li')];
-    const index = rows().findIndex((li) => li.contains(this.shadowRoot!.activeElement));
+    const index = this.list.indexOf(item);
     this.discard(item);
     await this.updateComplete;
-    const row = rows()[Math.min(index, rows().length - 1)];
-    (row?.querySelector<HTMLElement>('button, a') ?? this.fileButton())?.focus();
+    const rows = this.renderRoot.querySelectorAll('li');
+    ((rows[index] ?? rows[rows.length - 1])?.querySelector<HTMLElement>('button, a') ?? this.fileButton())?.focus();
   }
 
   /** The file button (the first button). */

@@ -9,8 +9,7 @@ export default css`
 :host{--_a:var(--vod-accent,#0b57d0);--_m:var(--vod-muted,#5e5e5e);--_b:var(--vod-border,#c4c7c5);--_d:var(--vod-danger,#b3261e);--_s:var(--vod-success,#146c2e);--_r:var(--vod-radius,8px);--_g:var(--vod-gap,.5rem);display:block;color-scheme:light dark;font:var(--vod-font,inherit);color:var(--vod-text,#1f1f1f);background:var(--vod-background,#fff)}
 @media (prefers-color-scheme:dark){:host{--_a:var(--vod-accent,#a8c7fa);--_m:var(--vod-muted,#b4b4b4);--_b:var(--vod-border,#5f6368);--_d:var(--vod-danger,#ffb4ab);--_s:var(--vod-success,#6dd58c);color:var(--vod-text,#e3e3e3);background:var(--vod-background,#1f1f1f)}}
 :host([hidden]),[hidden]{display:none!important}
-.base,ul,.main{display:grid;grid:auto-flow/minmax(0,1fr);gap:var(--_g)}
-.base{line-height:1.4}
+.base,ul,.main{display:grid;grid:auto-flow/minmax(0,1fr);gap:var(--_g);line-height:1.4}
 .drop,li,.total,.actions,.line{display:flex;flex-wrap:wrap;align-items:center;gap:var(--_g)}
 .drop{justify-content:center;transition:border-color .15s,background-color .15s;padding:calc(var(--_g)*4) calc(var(--_g)*2);border:2px dashed var(--_b);border-radius:var(--_r);text-align:center}
 .over{border-color:var(--_a);background:color-mix(in srgb,var(--_a) 10%,#0000)}
