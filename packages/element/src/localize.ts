@@ -7,7 +7,6 @@
 import { type VodStrings, en } from './locales/en.ts';
 
 const locales = new Map<string, Partial<VodStrings>>([['en', en]]);
-const merged = new Map<string, VodStrings>();
 /** Built-in locales loaded on demand, by tag. */
 const lazy: Record<string, () => Promise<Partial<VodStrings>>> = {
   'zh-cn': () => import('./locales/zh-cn.ts').then((m) => m.zhCn),
@@ -31,7 +30,6 @@ function keyOf(lang: string): string | undefined {
 export function registerLocale(lang: string, strings: Partial<VodStrings>): void {
   const key = lang.toLowerCase();
   locales.set(key, { ...locales.get(key), ...strings });
-  merged.clear();
 }
 
 /** Whether the strings of `lang` are here (a built-in locale may still be loading). */
@@ -49,12 +47,6 @@ export async function loadLocale(lang: string): Promise<VodStrings> {
 
 /** The strings for a BCP 47 tag (English while a built-in locale is still loading: see {@link loadLocale}). */
 export function stringsFor(lang: string): VodStrings {
-  const key = keyOf(lang) ?? 'en';
-  let strings = merged.get(key);
-  if (!strings) {
-    const found = locales.get(key);
-    strings = !found || found === en ? en : { ...en, ...found };
-    merged.set(key, strings);
-  }
-  return strings;
+  const found = locales.get(keyOf(lang) ?? 'en');
+  return found && found !== en ? { ...en, ...found } : en;
 }
