@@ -35,7 +35,8 @@ type Attributes = [names: string, type?: typeof Number | typeof Boolean, value?:
 
 /**
  * The reactive properties, by attribute (the property is its camelCase name), with their type, default and whether
- * they reflect. The fields below carry the same as JSDoc (`@attr`, `@default`, `@reflect`) for the manifest.
+ * they reflect. The fields below carry the same as JSDoc (`@attr`, `@default`, `@reflect`) for the manifest; `lang`
+ * is the native property, made reactive so the UI follows it.
  */
 const ATTRIBUTES: Attributes[] = [
   ['signer accept procedure source-context storage-region', undefined, ''],
@@ -67,7 +68,6 @@ const button = (label: string, click: () => void, primary?: boolean, name?: stri
 /** `12 MB/s · 1:05 left`. */
 const rate = (t: VodStrings, size: (n: number) => string, speed: number, eta: number | null) =>
   t.speed(size(speed)) + (eta === null ? '' : ` · ${t.eta(formatDuration(eta))}`);
-
 
 /**
  * Uploads videos from the browser straight to Tencent Cloud VOD through a signer: a drop zone (drag and drop,
