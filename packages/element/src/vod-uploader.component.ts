@@ -35,13 +35,13 @@ type Attributes = [names: string, type?: typeof Number | typeof Boolean, value?:
 
 /**
  * The reactive properties, by attribute (the property is its camelCase name), with their type, default and whether
- * they reflect. The fields below carry the same as JSDoc (`@attr`, `@default`, `@reflect`) for the manifest; `lang`
- * is the native property, made reactive so the UI follows it.
+ * they reflect. The fields below carry the same as JSDoc (`@attr`, `@default`, `@reflect`) for the manifest. `lang`
+ * stays the native property (`''` when unset); its attribute is observed so the UI follows it.
  */
 const ATTRIBUTES: Attributes[] = [
   ['signer accept procedure source-context storage-region', undefined, ''],
   ['token'],
-  ['name lang', undefined, undefined, true],
+  ['name', undefined, undefined, true],
   ['max-files max-size part-size concurrency', Number, 0],
   ['class-id sub-app-id', Number],
   ['multiple cover manual dedupe', Boolean, false],
@@ -128,6 +128,15 @@ export class VodUploader extends LitElement {
   // `static properties` rather than decorators: the shipped source compiles the same under any TypeScript settings
   // (field semantics, decorator flavour) of the bundler that builds the page.
   static override properties = properties;
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.requestUpdate();
+  }
 
   /**
    * Base URL of the signer's routes (absolute or relative), e.g. `/vod`.

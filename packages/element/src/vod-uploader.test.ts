@@ -267,6 +267,7 @@ describe('<vod-uploader> locales', () => {
     await el.updateComplete;
     expect(part(el, 'file-button')!.textContent!.trim()).to.equal('Choose files');
     expect(part(el, 'error')!.textContent).to.contain('larger than');
+    expect(el.lang, 'the native property, unset').to.equal('');
     el.lang = 'zh-CN';
     await el.updateComplete;
     expect(part(el, 'file-button')!.textContent!.trim()).to.equal('选择文件');
