@@ -36,7 +36,7 @@ const common = {
 /** Chunks loaded on demand that a normal upload does not load: input file → when it loads. */
 const OPTIONAL: [RegExp, string][] = [
   [/locales\/zh-cn\.ts$/, 'Chinese strings (only for lang="zh-CN")'],
-  [/cover\/cover-chooser\.ts$/, 'cover chooser and poster frames (only with `cover`)'],
+  [/cover\/cover-chooser\.ts$/, 'cover UI: each row\'s cover button and thumbnail, the chooser, poster frames (only with `cover`)'],
   [/hash\/hash-service\.ts$/, 'hashing on the main thread (only where module workers are missing)'],
   [/upload-restore\.ts$/, 'continuing a saved session (only after a reload or crash mid-upload)'],
   [/upload-stream\.ts$/, 'progressive upload of a ReadableStream (the element never passes one)'],
