@@ -26,7 +26,7 @@ try {
     paths.push(path);
   }
   await pickFiles(page, paths);
-  await waitForMedia(page, names);
+  await waitForMedia(page, names, 120_000, 'ready'); // after the demo's task flow
   // A bigger one, paused at about half, to show a row in progress.
   const big = join(dir, 'conference-keynote.mp4');
   writeFileSync(big, Buffer.alloc(160 * 1024 * 1024, 7));
