@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cosKeyPath, signCos, signTc3 } from '@vod-uploader/tencent';
+import { threadTracker, treeCpu } from './proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -262,46 +263,24 @@ interface Run {
   commitSeconds?: number;
 }
 
-/** CPU seconds (user + system) of a process so far, from /proc (USER_HZ = 100). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** CPU seconds per thread (by `tid name`) of a process, from /proc/<pid>/task. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
-
 /**
  * Times `upload`, then runs `after` (untimed: the emulator's CommitUpload, timed separately), then reads the
  * server's peak RSS while it still runs.
  */
 async function measure<T>(server: Server, what: string, upload: () => Promise<T>, after?: (result: T) => Promise<number>): Promise<Run> {
   const pid = server.proc.pid!;
-  const serverCpu0 = cpuSeconds(pid);
-  const threads0 = values.threads ? threadCpu(pid) : undefined;
+  const serverCpu0 = treeCpu(pid);
+  const threads = values.threads ? threadTracker(pid) : undefined;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await withTimeout(upload(), RUN_TIMEOUT_MS, what);
   const seconds = (performance.now() - t0) / 1000;
   const c1 = process.cpuUsage(c0);
-  if (threads0) {
-    const used = [...threadCpu(pid)].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.05);
-    console.log(`  ${what} threads (CPU s): ${used.map(([k, v]) => `${k}=${v.toFixed(2)}`).join(', ')}`);
+  if (threads) {
+    threads.sample();
+    console.log(`  ${what} threads (CPU s): ${threads.busiest(10, true)}`);
   }
-  const serverCpu = cpuSeconds(pid) - serverCpu0;
+  const serverCpu = treeCpu(pid) - serverCpu0;
   const commitSeconds = after ? await withTimeout(after(result), RUN_TIMEOUT_MS, 'CommitUpload') : undefined;
   return { mbps: SIZE / 1e6 / seconds, seconds, rss: peakRss(pid), serverCpu, clientCpu: (c1.user + c1.system) / 1e6, commitSeconds };
 }

@@ -89,9 +89,13 @@ export function threadTracker(pid: number) {
       for (const [tid, v] of last) if (v.name === name) s += v.s - (first.get(tid)?.s ?? 0);
       return s;
     },
-    busiest(top = 6): string {
+    /** The `top` busiest, by thread name (threads of one name summed), or each thread apart (`tid name`). */
+    busiest(top = 6, eachThread = false): string {
       const byName = new Map<string, number>();
-      for (const [tid, v] of last) byName.set(v.name, (byName.get(v.name) ?? 0) + v.s - (first.get(tid)?.s ?? 0));
+      for (const [tid, v] of last) {
+        const label = eachThread ? `${tid.split('/')[1]} ${v.name}` : v.name;
+        byName.set(label, (byName.get(label) ?? 0) + v.s - (first.get(tid)?.s ?? 0));
+      }
       return [...byName]
         .filter(([, s]) => s >= 0.05)
         .sort((a, b) => b[1] - a[1])
