@@ -143,4 +143,9 @@ describe('expiryMs', () => {
     assert.equal(expiryMs('soon'), Number.POSITIVE_INFINITY);
     assert.equal(expiryMs(undefined), Number.POSITIVE_INFINITY);
   });
+
+  it('reads a JSON null (or any other non-date) as no expiry, not as the epoch', () => {
+    // A signer's JSON may say `"expiresAt": null`; Number(null) is 0, which would expire every URL at once.
+    for (const value of [null, true, [], ['5'], {}]) assert.equal(expiryMs(value as never), Number.POSITIVE_INFINITY, JSON.stringify(value));
+  });
 });

@@ -166,7 +166,8 @@ export function isInstant(response: CreateUploadResponse): response is { instant
 
 /** An `expiresAt` (ISO string, epoch seconds or epoch ms) as epoch ms; `Infinity` when unreadable. */
 export function expiryMs(value: string | number | undefined): number {
-  const at = typeof value === 'string' && !/^\d+$/.test(value) ? Date.parse(value) : Number(value);
+  // Only a number or a string is read (Number() would make `null`, `true` or `[]` an epoch, expired at once).
+  const at = typeof value === 'number' ? value : typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Date.parse(value)) : NaN;
   return at < 1e12 ? at * 1000 : at >= 1e12 ? at : Infinity; // seconds, milliseconds, or unreadable (NaN)
 }
 
