@@ -618,6 +618,7 @@ export class VodUploader extends LitElement {
   }
 
   protected override willUpdate(): void {
+    this.covers?.prune(this.list); // removed rows let go of their thumbnails
     if (this.cover && !this.covers) {
       coverTool().then(({ coverRows }) => {
         this.covers ??= coverRows({ set: (item, file) => this.setCover(item as Item, file), update: () => this.requestUpdate() });

@@ -34,6 +34,8 @@ export interface CoverRows {
   row(item: VodUploadItem, t: VodStrings, describedBy: string): [thumb?: Node, button?: Node, chooser?: Node];
   /** Closes the open chooser (frees its video). */
   close(): void;
+  /** Lets go of the rows not in `items` (removed or cleared): their thumbnails' object URLs are revoked. */
+  prune(items: readonly VodUploadItem[]): void;
 }
 
 export interface CoverChooserHost {
@@ -104,8 +106,13 @@ export function openCoverChooser(item: VodUploadItem, host: CoverChooserHost): C
   const style = make('style', {});
   style.textContent = STYLE;
   const panel = make('div', { part: 'cover-panel', class: 'cover-panel' });
+  /** What the panel was last built with (its words, its video): rebuilt only when that changes, since moving a node loses its focus. */
+  let built: [string, HTMLVideoElement | undefined] | undefined;
   return {
     render(t) {
+      const words = [t.coverMoment, t.coverFrame, t.coverImage, t.coverDone].join('\n');
+      if (built?.[0] === words && built[1] === video) return panel;
+      built = [words, video];
       moment.replaceChildren(t.coverMoment, slider);
       useFrame.textContent = t.coverFrame;
       image.replaceChildren(t.coverImage, picker);
@@ -127,7 +134,7 @@ export function openCoverChooser(item: VodUploadItem, host: CoverChooserHost): C
 /** The cover UI of an element's rows: one chooser open at a time. */
 export function coverRows(host: CoverRowsHost): CoverRows {
   let open: { item: VodUploadItem; chooser: CoverChooser } | undefined;
-  const rows = new WeakMap<VodUploadItem, { img: HTMLImageElement; button: HTMLElement; cover?: File }>();
+  const rows = new Map<VodUploadItem, { img: HTMLImageElement; button: HTMLElement; cover?: File }>();
   const close = () => {
     open?.chooser.close();
     open = undefined;
@@ -168,5 +175,13 @@ export function coverRows(host: CoverRowsHost): CoverRows {
       return [item.cover && img, offer ? button : undefined, offer && open?.item === item ? open.chooser.render(t) : undefined];
     },
     close,
+    prune(items) {
+      for (const [item, { img, cover }] of rows) {
+        if (items.includes(item)) continue;
+        if (cover) URL.revokeObjectURL(img.src);
+        rows.delete(item);
+        if (open?.item === item) close();
+      }
+    },
   };
 }

@@ -126,6 +126,47 @@ describe('<vod-uploader cover>', () => {
     expect(v, describeViolations(v)).to.deep.equal([]);
   });
 
+  it('keeps keyboard focus in the open chooser while the element renders again (in either language)', async () => {
+    const el = await fixture('<vod-uploader cover manual multiple></vod-uploader>');
+    el.addFiles([video]);
+    (await until(() => rowButton(el, 'Cover'), 5000, 'Cover button')).click();
+    const slider = await until(() => part(el, 'cover-panel')?.querySelector<HTMLInputElement>('input[type="range"]'), 10_000, 'moment slider');
+    for (const lang of ['en', 'zh-CN']) {
+      el.lang = lang;
+      await el.updateComplete;
+      slider.focus();
+      expect(el.shadowRoot!.activeElement, `${lang}: focused`).to.equal(slider);
+      // Another upload's progress (or anything) renders the rows again.
+      for (let i = 0; i < 3; i++) {
+        el.requestUpdate();
+        await el.updateComplete;
+      }
+      expect(el.shadowRoot!.activeElement, `${lang}: still focused after renders`).to.equal(slider);
+    }
+    await el.updateComplete;
+    expect(slider.closest('label')!.textContent, 'its words follow the language').to.contain('封面');
+  });
+
+  it("lets go of a removed row's thumbnail (its object URL is revoked)", async () => {
+    const el = await fixture('<vod-uploader cover manual></vod-uploader>');
+    el.addFiles([video]);
+    (await until(() => rowButton(el, 'Cover'), 5000, 'Cover button')).click();
+    const input = await until(() => part(el, 'cover-panel')?.querySelector<HTMLInputElement>('input[type="file"]'), 5000, 'image input');
+    const dt = new DataTransfer();
+    dt.items.add(await pngFile());
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await el.updateComplete;
+    const src = part<HTMLImageElement>(el, 'cover')!.src;
+    expect(src).to.match(/^blob:/);
+    expect((await fetch(src)).ok, 'the thumbnail URL serves the cover').to.equal(true);
+    rowButton(el, 'Remove')!.click();
+    await el.updateComplete;
+    expect(el.items.length).to.equal(0);
+    const after = await fetch(src).then(() => 'still served', () => 'revoked');
+    expect(after).to.equal('revoked');
+  });
+
   it('without manual, grabs a poster frame itself and uploads it with the video', async () => {
     const el = await fixture('<vod-uploader cover></vod-uploader>');
     el.signer = await signerUrl();
