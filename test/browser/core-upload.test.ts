@@ -82,7 +82,9 @@ describe('core engine in Chromium', () => {
     expect(last.sha1).to.equal(sha1);
     expect(last.percent).to.equal(100);
     expect(states.some((s) => s.partsInFlight > 1)).to.equal(true);
-    expect(states.some((s) => s.bytesUploaded > 0 && s.bytesUploaded < file.size && s.speed > 0)).to.equal(true, 'progress with a speed');
+    // A speed while the upload runs. (Not necessarily below the file's size: loopback socket buffers may take a
+    // delayed part's bytes whole, so the browser can report every byte sent before the last answers come.)
+    expect(states.some((s) => s.status === 'running' && s.bytesUploaded > 0 && s.speed > 0)).to.equal(true, 'progress with a speed');
     const stats = await control('stats');
     expect(stats.uploadPartsStored).to.deep.equal({ 1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1 });
     const media = await fetch(result.mediaUrl);
