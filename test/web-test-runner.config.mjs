@@ -371,6 +371,13 @@ export default {
   rootDir: join(import.meta.dirname, '..'),
   files: ['test/browser/**/*.test.ts', 'packages/**/*.browser.test.ts', 'packages/element/src/**/*.test.ts', '!**/node_modules/**'],
   nodeResolve: true,
+  // The prebuilt bundle is also loaded from the other loopback name (another origin, as from a CDN): CORS on it.
+  middleware: [
+    (ctx, next) => {
+      if (ctx.path.startsWith('/test/.tmp/element-dist/')) ctx.set('Access-Control-Allow-Origin', '*');
+      return next();
+    },
+  ],
   plugins: [
     esbuildPlugin({ ts: true, target: 'auto', tsconfig: join(import.meta.dirname, '../tsconfig.json') }),
     emulatorPlugin(),

@@ -19,15 +19,26 @@ import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
-/** The engine names its worker by its source file; in the bundle it is the `hash-worker.js` beside the chunk. */
+/**
+ * The engine names its worker by its source file; in the bundle it is the `hash-worker.js` beside the chunk. A page
+ * may load the bundle from another origin (a CDN), where a worker script may not come from: then the worker is a
+ * same-origin `blob:` module that imports it (the CDN answers with CORS, as it must for the module script itself).
+ */
 const workerUrl = {
   name: 'hash-worker-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]hash[\\/]hash-client\.ts$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
-      const from = "new URL('./hash-worker.ts', import.meta.url)";
+      const from = "new Worker(new URL('./hash-worker.ts', import.meta.url)";
       if (!source.includes(from)) throw new Error(`${path} no longer starts its worker with ${from}: update scripts/bundle.mjs`);
-      return { contents: source.replaceAll(from, "new URL('./hash-worker.js', import.meta.url)"), loader: 'ts' };
+      const contents =
+        source.replaceAll(from, "new Worker(sameOrigin(new URL('./hash-worker.js', import.meta.url))") +
+        `
+function sameOrigin(url: URL): URL | string {
+  return url.origin === location.origin ? url : URL.createObjectURL(new Blob([\`import \${JSON.stringify(url.href)};\`], { type: 'text/javascript' }));
+}
+`;
+      return { contents, loader: 'ts' };
     });
   },
 };

@@ -32,7 +32,12 @@ let ids = 0;
 const hashError = (message: string, cause?: unknown) => new UploadError(ErrorCode.HASH, message, { cause, retryable: false });
 
 function defaultCreateWorker(): Worker {
-  return new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
+  try {
+    return new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    // Refused (a Content-Security-Policy without this worker, a worker script from another origin): hash here.
+    return inThreadWorker();
+  }
 }
 
 /** A stand-in for the worker: the hash service in this thread, loaded with the first request. */
