@@ -240,6 +240,22 @@ describe('Upload: multipart', () => {
     assert.equal(states.at(-1)!.error, null);
   });
 
+  it('resume() called by a listener that sees the error starts a run of its own, whose promise settles with it', async () => {
+    const { file, data } = randomFile(4 * MIB);
+    cloud.addFault({ op: 'part', partNumber: 2, times: 1, action: { type: 'status', status: 403, code: 'AccessDenied', message: 'Access Denied.' } });
+    const { upload: u } = upload({ file, concurrency: 1 });
+    let again: Promise<unknown> | undefined;
+    u.subscribe((s) => {
+      if (s.status === 'error' && !again) again = u.resume().then((r) => r, (e: unknown) => e);
+    });
+    const first = await u.start().then(() => undefined, (e: unknown) => e);
+    assert.ok(first instanceof UploadError && first.cloudCode === 'AccessDenied', 'the first run fails');
+    const second = await again;
+    assert.ok(second && typeof second === 'object' && 'fileId' in second, `the retry's own outcome: ${String(second)}`);
+    assert.equal(u.state.status, 'done');
+    assert.deepEqual(cloud.objectOf(sessionOf().id), Buffer.from(data));
+  });
+
   it('recovers from a hash worker failure on resume(), hashing again from the start', async () => {
     const { file, data } = randomFile(4 * MIB);
     const inner = createWasmHasher();

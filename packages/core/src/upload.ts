@@ -140,7 +140,9 @@ export class Upload {
   start(): Promise<UploadResult> {
     const job = this.#job;
     if (/idle|paused|error/.test(job.state.status)) {
-      const result = this.#result.settled ? (this.#result = deferred()) : this.#result;
+      // After an error the old run settles its own promise (perhaps not yet: a listener may call this as it sees
+      // the error), so a new run gets a new one; after a pause the run's promise is still the caller's.
+      const result = this.#result.settled || job.state.status === 'error' ? (this.#result = deferred()) : this.#result;
       const { signal } = (this.#controller = new AbortController());
       job.mark('running');
       this.#running = this.#running.then(() =>
