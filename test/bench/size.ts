@@ -54,6 +54,18 @@ interface Chunk {
   inputs: Record<string, number>;
 }
 
+/** An output and every output it imports statically (what loads with it), by output path. */
+function staticClosure(meta: Metafile, from: string, into = new Set<string>()): Set<string> {
+  if (!into.has(from)) {
+    into.add(from);
+    for (const imp of meta.outputs[from]!.imports) if (imp.kind === 'import-statement' && !imp.external) staticClosure(meta, imp.path, into);
+  }
+  return into;
+}
+
+/** When an output built from `inputs` loads, if it is one of the {@link OPTIONAL} chunks. */
+const optionalFor = (inputs: Iterable<string>) => OPTIONAL.find(([re]) => [...inputs].some((k) => re.test(k)))?.[1];
+
 /** The chunks of a split build: `main` (the entry and what it imports statically) and the rest (loaded on demand). */
 async function bundle(options: { entryPoints?: string[]; stdin?: { contents: string; resolveDir: string; loader: 'ts' } }, outdir: string) {
   const result = await build({ ...common, ...options, splitting: true, outdir: join(root, outdir) });
@@ -65,14 +77,7 @@ async function bundle(options: { entryPoints?: string[]; stdin?: { contents: str
     const inputs = Object.fromEntries(Object.entries(meta.outputs[key]!.inputs).map(([k, v]) => [k, v.bytesInOutput]));
     chunks.set(key, { path: key, min: file.contents.length, gz: gz(file.contents), inputs });
   }
-  const entryKey = Object.keys(meta.outputs).find((k) => meta.outputs[k]!.entryPoint)!;
-  const main = new Set<string>();
-  const visit = (k: string) => {
-    if (main.has(k)) return;
-    main.add(k);
-    for (const imp of meta.outputs[k]!.imports) if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
-  };
-  visit(entryKey);
+  const main = staticClosure(meta, Object.keys(meta.outputs).find((k) => meta.outputs[k]!.entryPoint)!);
   const all = [...chunks.values()];
   return { main: all.filter((c) => main.has(c.path)), lazy: all.filter((c) => !main.has(c.path)) };
 }
@@ -107,7 +112,7 @@ const mainInputs: Record<string, number> = {};
 for (const c of element.main) for (const [k, v] of Object.entries(c.inputs)) mainInputs[k] = (mainInputs[k] ?? 0) + v;
 /** Hashing code (WebAssembly SHA-1/MD5) belongs in the worker (or the fallback chunk), never in the main bundle. */
 const leak = Object.keys(mainInputs).some((k) => /hash-wasm|md5-wasm|hash-kernels/.test(k));
-const optionalOf = (c: Chunk) => OPTIONAL.find(([re]) => Object.keys(c.inputs).some((k) => re.test(k)))?.[1];
+const optionalOf = (c: Chunk) => optionalFor(Object.keys(c.inputs));
 const optional = element.lazy.filter(optionalOf);
 const counted = element.lazy.filter((c) => !optionalOf(c));
 const describe = (c: Chunk) =>
@@ -150,17 +155,10 @@ async function prebuilt() {
   const outs = result.metafile.outputs;
   const entry = Object.keys(outs).find((k) => outs[k]!.entryPoint?.endsWith('element/src/index.ts'))!;
   const worker = Object.keys(outs).find((k) => outs[k]!.entryPoint?.endsWith('hash-worker.ts'))!;
-  const closure = (from: string, into = new Set<string>()) => {
-    if (!into.has(from)) {
-      into.add(from);
-      for (const imp of outs[from]!.imports) if (imp.kind === 'import-statement' && !imp.external) closure(imp.path, into);
-    }
-    return into;
-  };
-  const main = closure(entry);
+  const main = staticClosure(result.metafile, entry);
   /** The worker's entry and the chunks it imports (shared with the main-thread fallback, so split out). */
-  const workerFiles = [...closure(worker)].filter((k) => !main.has(k));
-  const optionalChunk = (k: string) => OPTIONAL.some(([re]) => Object.keys(outs[k]!.inputs).some((i) => re.test(i)));
+  const workerFiles = [...staticClosure(result.metafile, worker)].filter((k) => !main.has(k));
+  const optionalChunk = (k: string) => optionalFor(Object.keys(outs[k]!.inputs)) !== undefined;
   const counted = Object.keys(outs).filter((k) => k.endsWith('.js') && !workerFiles.includes(k) && !main.has(k) && !optionalChunk(k));
   const gzOf = (ks: Iterable<string>) => [...ks].reduce((n, k) => n + gz(files.get(k)!), 0);
   return { main: gzOf(main), worker: gzOf(workerFiles), counted: gzOf(counted) };
