@@ -15,7 +15,7 @@
  *   node --import tsx test/bench/browser-read.ts [--size-mib 1024] [--part-mib 8] [--rounds 2]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { processTree, threadTracker, treeCpu } from './proc-stats.ts';
+import { launchedBrowser, threadTracker, treeCpu } from './proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -94,14 +94,7 @@ try {
   await file.close();
   const url = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  const browserPid = processTree(process.pid).find((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return p !== process.pid && cmd.includes('chromium') && !cmd.includes('--type=');
-    } catch {
-      return false;
-    }
-  });
+  const browserPid = launchedBrowser();
   if (!browserPid) throw new Error('no browser process id');
   try {
     const page = await browser.newPage();

@@ -36,7 +36,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,7 @@ import { Hono } from 'hono';
 import { chromium } from 'playwright-core';
 import { createSignerClient } from '@vod-uploader/core';
 import { createSigner } from '@vod-uploader/signer';
-import { processTree, threadTracker, treeCpu, treeRss } from './proc-stats.ts';
+import { launchedBrowser, threadTracker, treeCpu, treeRss } from './proc-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -323,13 +323,7 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
   // The browser is a child of this process (the emulator is the other one).
-  const browserPid = processTree(process.pid).find((p) => {
-    try {
-      return p !== process.pid && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('chromium') && !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=');
-    } catch {
-      return false;
-    }
-  });
+  const browserPid = launchedBrowser();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(RUN_TIMEOUT_MS);

@@ -26,6 +26,18 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** The pid of the browser (Chromium's main process, not one of its `--type=` children) launched by this process. */
+export function launchedBrowser(): number | undefined {
+  return processTree(process.pid).find((p) => {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      return p !== process.pid && cmd.includes('chromium') && !cmd.includes('--type=');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** RSS of a process tree, bytes. */
 export function treeRss(pid: number): number {
   let total = 0;
